@@ -1,0 +1,35 @@
+"""Shared test set-up: hypothesis profiles and paths to the bundled samples."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data_samples"
+FUJIAN = SAMPLES / "fujian_hkmacao_2021" / "campaign.yaml"
+HUBEI = SAMPLES / "hubei_huimin_2024" / "campaign.yaml"
+SEEDS = ROOT / "tests" / "data" / "seeds"  # copies of ../shared/seeds, the two notices
+
+
+@pytest.fixture(scope="session")
+def fujian():  # type: ignore[no-untyped-def]
+    from campaignkit import load_campaign
+
+    return load_campaign(FUJIAN)
+
+
+@pytest.fixture(scope="session")
+def hubei():  # type: ignore[no-untyped-def]
+    from campaignkit import load_campaign
+
+    return load_campaign(HUBEI)
