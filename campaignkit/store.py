@@ -1,0 +1,1297 @@
+"""Keep returns, progress logs and activity ledgers of campaigns in one SQLite file.
+
+The store is the only module that touches the database. Everything goes in through
+:meth:`Store.write_file` (one file, one transaction, all or nothing) or
+:meth:`Store.write_files` (a batch, one savepoint per file), and comes out as pandas
+DataFrames of plain data. History is never overwritten: a changed return becomes a new
+revision, an identical resend changes nothing, and every stored figure keeps the file,
+sheet, cell and raw text it was read from (:meth:`Store.provenance`).
+
+Example (``data_samples/fujian_hkmacao_2021``)::
+
+    >>> import datetime as dt
+    >>> from campaignkit.store import FileIn, Store, SubmissionIn, ValueIn
+    >>> ret = SubmissionIn(unit="fuzhou", round="final", return_type="consolidated",
+    ...                    received_on=dt.date(2022, 1, 18), received_from="form",
+    ...                    values=(ValueIn("sessions", 12, None, "12", "统计表", "C7"),))
+    >>> f = FileIn(name="returns/fuzhou.xlsx", sha256="0" * 64, size=9120, kind="return",
+    ...            submissions=(ret,))
+    >>> with Store.open(":memory:") as store:
+    ...     store.write_file("fujian_hkmacao_2021", f).submissions[0].status
+    'new'
+
+Column types of the readers (the same on empty results):
+
+* text: pandas ``str`` dtype, a missing text is ``NaN`` (test with ``pd.isna``);
+* whole numbers: ``int64``; whole numbers that may be missing: ``Int64`` (``pd.NA``);
+* flags such as ``is_current`` and ``complete``: ``bool``;
+* calendar dates (``received_on``, ``done_on``, ``date``): ``object`` columns holding
+  :class:`datetime.date` objects;
+* moments (``ingested_at``, ``first_seen``): ``datetime64[us, UTC]``;
+* ``value``: ``object`` holding the exact Python value written (``int``, ``float``,
+  ``bool``, :class:`datetime.date` or ``None``); ``flags``: ``object`` holding tuples of str.
+
+Concurrency: the file is in WAL mode, writers take the write lock up front
+(``BEGIN IMMEDIATE``) and wait up to 30 s for each other, so several processes may ingest
+into one file at once; revision numbers stay gapless and exactly one revision of a
+unit × round is current (a partial unique index enforces it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import numbers
+import re
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Literal, Protocol
+
+import numpy as np
+import pandas as pd
+
+from .errors import CampaignkitError
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "FILE_KINDS",
+    "RECEIVED_FROM",
+    "RETURN_TYPES",
+    "SCHEMA_VERSION",
+    "VALUE_TYPES",
+    "CampaignLike",
+    "DeliverableIn",
+    "FileIn",
+    "FileResult",
+    "LedgerRowIn",
+    "Provenance",
+    "Store",
+    "StoreError",
+    "StoreInputError",
+    "StoreLookupError",
+    "SubmissionIn",
+    "SubmissionResult",
+    "UnitLike",
+    "ValueIn",
+]
+
+SCHEMA_VERSION: Final = 1
+"""Version of the table layout; a file written with another version is refused."""
+
+BUSY_TIMEOUT_S: Final = 30.0
+"""Seconds a writer waits for another writer before giving up."""
+
+FILE_KINDS: Final = ("return", "progress", "ledger")
+RETURN_TYPES: Final = ("consolidated", "own")
+RECEIVED_FROM: Final = ("option", "form", "ingest")
+VALUE_TYPES: Final = ("int", "float", "bool", "text", "date", "null")
+"""Values of ``submission_values.vtype``: the Python type a value is read back as."""
+
+SubmissionStatus = Literal["new", "revised", "unchanged"]
+FileStatus = Literal["accepted", "unchanged", "rejected"]
+Scalar = float | int | bool | dt.date | None
+
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+_SHA256: Final = re.compile(r"[0-9a-f]{64}")
+_MAX_EXACT_INT: Final = 2**53
+_JULIAN_OFFSET: Final = 1721424.5  # julianday(d) == d.toordinal() + offset, as SQLite counts
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class StoreError(CampaignkitError, RuntimeError):
+    """Signal that the store file cannot be used or a write was refused."""
+
+
+class StoreInputError(StoreError, ValueError):
+    """Signal that data handed to the store is malformed; the message names the place."""
+
+
+class StoreLookupError(StoreError, LookupError):
+    """Signal that a requested row is not in the store."""
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+class UnitLike(Protocol):
+    """Describe what the store reads from a unit of the campaign spec."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def parent(self) -> str | None: ...
+
+    @property
+    def level(self) -> str: ...
+
+
+class CampaignLike(Protocol):
+    """Describe what the store reads from the campaign spec."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def units(self) -> Sequence[UnitLike]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ValueIn:
+    """Hold one figure of a return as read from its cell.
+
+    ``value`` is the parsed value (``int``, ``float``, ``bool``, ``datetime.date`` or
+    ``None``), ``text`` the parsed text of text/url indicators, ``raw`` the cell as the
+    unit wrote it, ``sheet``/``cell`` its place (``None`` for CSV), ``flags`` free-form
+    reason codes attached by ingest (e.g. ``("derived",)``).
+    """
+
+    indicator: str
+    value: Scalar
+    text: str | None
+    raw: str
+    sheet: str | None
+    cell: str | None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionIn:
+    """Hold one return of one unit for one round.
+
+    ``return_type`` is ``'consolidated'`` or ``'own'``; ``received_from`` says where
+    ``received_on`` came from: ``'option'`` (``--received``), ``'form'`` (the date written
+    on the return) or ``'ingest'`` (the day of ingest).
+    """
+
+    unit: str
+    round: str
+    return_type: str
+    received_on: dt.date
+    received_from: str
+    values: tuple[ValueIn, ...]
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverableIn:
+    """Hold one row of a progress log: a milestone a unit completed."""
+
+    unit: str
+    milestone: str
+    done_on: dt.date
+    evidence: str | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRowIn:
+    """Hold one row of an activity ledger: one event."""
+
+    unit: str
+    date: dt.date
+    sessions: int
+    plan: str | None = None
+    venue: str | None = None
+    township: str | None = None
+    materials: int | None = None
+    consultations: int | None = None
+    attendees: int | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileIn:
+    """Hold everything read from one input file, to be written in one transaction.
+
+    ``kind`` is ``'return'``, ``'progress'`` or ``'ledger'``; ``sha256`` the lowercase hex
+    digest of the file's bytes; ``name`` the path as the user gave it.
+    """
+
+    name: str
+    sha256: str
+    size: int
+    kind: str
+    submissions: tuple[SubmissionIn, ...] = ()
+    deliverables: tuple[DeliverableIn, ...] = ()
+    ledger: tuple[LedgerRowIn, ...] = ()
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionResult:
+    """Report what became of one submission.
+
+    ``status`` is ``'new'`` (first revision), ``'revised'`` (a new revision) or
+    ``'unchanged'`` (nothing written; ``revision``/``id`` then name the stored revision
+    it equals). ``is_current`` tells whether that revision is the current one.
+    """
+
+    unit: str
+    round: str
+    status: SubmissionStatus
+    revision: int
+    id: int
+    is_current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """Report what became of one file; ``error`` is set when it was rolled back."""
+
+    submissions: tuple[SubmissionResult, ...]
+    deliverables_new: int
+    deliverables_unchanged: int
+    ledger_new: int
+    ledger_unchanged: int
+    error: Exception | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the file was written."""
+        return self.error is None
+
+    @property
+    def status(self) -> FileStatus:
+        """Return the file status of ``ingest --json``: accepted, unchanged or rejected."""
+        if self.error is not None:
+            return "rejected"
+        changed = (
+            self.deliverables_new
+            + self.ledger_new
+            + sum(s.status != "unchanged" for s in self.submissions)
+        )
+        return "accepted" if changed else "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Trace one stored figure back to the file, sheet, cell and text it came from."""
+
+    submission_id: int
+    campaign: str
+    unit: str
+    round: str
+    revision: int
+    is_current: bool
+    indicator: str
+    value: Scalar
+    text: str | None
+    raw: str
+    sheet: str | None
+    cell: str | None
+    flags: tuple[str, ...]
+    file_name: str
+    file_sha256: str
+    received_on: dt.date
+    received_from: str
+    ingested_at: dt.datetime
+
+
+# --------------------------------------------------------------------------- schema
+
+_SCHEMA: Final = (
+    """CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    """CREATE TABLE units (
+        campaign TEXT NOT NULL,
+        code     TEXT NOT NULL,
+        name     TEXT NOT NULL,
+        parent   TEXT,
+        level    TEXT NOT NULL,
+        PRIMARY KEY (campaign, code)
+    )""",
+    """CREATE TABLE files (
+        sha256     TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        size       INTEGER NOT NULL,
+        first_seen TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('return', 'progress', 'ledger'))
+    )""",
+    """CREATE TABLE submissions (
+        id            INTEGER PRIMARY KEY,
+        campaign      TEXT NOT NULL,
+        unit          TEXT NOT NULL,
+        round         TEXT NOT NULL,
+        return_type   TEXT NOT NULL CHECK (return_type IN ('consolidated', 'own')),
+        revision      INTEGER NOT NULL CHECK (revision >= 1),
+        received_on   TEXT NOT NULL,
+        received_from TEXT NOT NULL CHECK (received_from IN ('option', 'form', 'ingest')),
+        ingested_at   TEXT NOT NULL,
+        file_name     TEXT NOT NULL,
+        file_sha256   TEXT NOT NULL REFERENCES files (sha256),
+        complete      INTEGER NOT NULL CHECK (complete IN (0, 1)),
+        content_hash  TEXT NOT NULL,
+        is_current    INTEGER NOT NULL CHECK (is_current IN (0, 1)),
+        UNIQUE (campaign, unit, round, revision)
+    )""",
+    """CREATE UNIQUE INDEX submissions_one_current
+        ON submissions (campaign, unit, round) WHERE is_current = 1""",
+    """CREATE TABLE submission_values (
+        submission_id INTEGER NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
+        indicator     TEXT NOT NULL,
+        vtype         TEXT NOT NULL
+                      CHECK (vtype IN ('int', 'float', 'bool', 'text', 'date', 'null')),
+        value         REAL,
+        text          TEXT,
+        raw           TEXT NOT NULL,
+        sheet         TEXT,
+        cell          TEXT,
+        flags         TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (submission_id, indicator)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE deliverables (
+        id          INTEGER PRIMARY KEY,
+        campaign    TEXT NOT NULL,
+        unit        TEXT NOT NULL,
+        milestone   TEXT NOT NULL,
+        done_on     TEXT NOT NULL,
+        evidence    TEXT,
+        file_name   TEXT NOT NULL,
+        file_sha256 TEXT NOT NULL REFERENCES files (sha256),
+        "row"       INTEGER,
+        ingested_at TEXT NOT NULL
+    )""",
+    """CREATE UNIQUE INDEX deliverables_fact
+        ON deliverables (campaign, unit, milestone, done_on, ifnull(evidence, ''))""",
+    """CREATE TABLE ledger (
+        id            INTEGER PRIMARY KEY,
+        campaign      TEXT NOT NULL,
+        unit          TEXT NOT NULL,
+        "date"        TEXT NOT NULL,
+        sessions      INTEGER NOT NULL,
+        "plan"        TEXT,
+        venue         TEXT,
+        township      TEXT,
+        materials     INTEGER,
+        consultations INTEGER,
+        attendees     INTEGER,
+        file_name     TEXT NOT NULL,
+        file_sha256   TEXT NOT NULL REFERENCES files (sha256),
+        "row"         INTEGER,
+        ingested_at   TEXT NOT NULL,
+        row_hash      TEXT NOT NULL,
+        UNIQUE (campaign, row_hash)
+    )""",
+)
+
+_SUBMISSION_COLUMNS: Final = (
+    "id, campaign, unit, round, return_type, revision, received_on, received_from,"
+    " ingested_at, file_name, file_sha256, complete, content_hash, is_current"
+)
+
+_ColumnKind = Literal["int", "Int", "str", "bool", "date", "ts", "obj"]
+
+_SUBMISSION_FRAME: Final[tuple[tuple[str, _ColumnKind], ...]] = (
+    ("id", "int"),
+    ("campaign", "str"),
+    ("unit", "str"),
+    ("round", "str"),
+    ("return_type", "str"),
+    ("revision", "int"),
+    ("received_on", "date"),
+    ("received_from", "str"),
+    ("ingested_at", "ts"),
+    ("file_name", "str"),
+    ("file_sha256", "str"),
+    ("complete", "bool"),
+    ("content_hash", "str"),
+    ("is_current", "bool"),
+)
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class Store:
+    """Read and write one campaignkit SQLite file; open it with :meth:`Store.open`."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+        """Wrap an already configured connection; use :meth:`Store.open` instead."""
+        self._conn: sqlite3.Connection | None = connection
+        self._path = path
+
+    # -- opening and closing ------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path = "campaignkit.db") -> Store:
+        """Open the store at ``path``, creating the file and its tables when new.
+
+        ``":memory:"`` opens a private in-memory store (for tests). Raises
+        :class:`StoreError` when the file is not SQLite, is SQLite but not a campaignkit
+        store, or was written with another schema version.
+        """
+        memory = str(path) == ":memory:"
+        file = Path(path)
+        label = ":memory:" if memory else str(file)
+        if not memory:
+            _check_header(file)
+        try:
+            conn = sqlite3.connect(
+                ":memory:" if memory else file,
+                timeout=BUSY_TIMEOUT_S,
+                isolation_level=None,
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{label}: cannot open the store: {exc}") from exc
+        try:
+            _prepare(conn, label)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if _is_busy(exc):
+                raise StoreError(
+                    f"{label}: still locked by another process after {BUSY_TIMEOUT_S:g} s"
+                ) from exc
+            if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+                raise StoreError(
+                    f"{label}: not a SQLite database ({exc}); "
+                    "give the path of a campaignkit store or of a new file"
+                ) from exc
+            raise StoreError(f"{label}: cannot open the store: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, None if memory else file)
+
+    @property
+    def path(self) -> Path | None:
+        """Return the path of the store file (``None`` for an in-memory store)."""
+        return self._path
+
+    def close(self) -> None:
+        """Close the connection; closing twice is harmless."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Store:
+        """Return the store itself for a ``with`` block."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the store at the end of a ``with`` block."""
+        self.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"{self._label()}: the store is closed")
+        return self._conn
+
+    def _label(self) -> str:
+        return ":memory:" if self._path is None else str(self._path)
+
+    # -- writing ------------------------------------------------------------------
+
+    def sync_units(self, campaign: CampaignLike) -> int:
+        """Insert or update the campaign's units; return how many the spec has.
+
+        Units no longer in the spec are kept (stored returns may refer to them).
+        """
+        _check_text("campaign id", campaign.id)
+        rows = [
+            (campaign.id, u.code, u.name, u.parent, str(getattr(u.level, "value", u.level)))
+            for u in campaign.units
+        ]
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(
+                "INSERT INTO units (campaign, code, name, parent, level) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (campaign, code) DO UPDATE SET"
+                " name = excluded.name, parent = excluded.parent, level = excluded.level",
+                rows,
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+        return len(rows)
+
+    def write_file(
+        self, campaign_id: str, f: FileIn, *, now: dt.datetime | None = None
+    ) -> FileResult:
+        """Write everything read from one file in one transaction, all or nothing.
+
+        Each submission is compared with the current revision of its unit × round: equal
+        content (values, texts and return type) is ``'unchanged'`` and writes nothing; no
+        revision yet is ``'new'`` (revision 1); otherwise it is ``'revised'`` and stored as
+        revision max + 1, which becomes current unless it was received before the current
+        one. A resend equal to an older revision from the same file or received the same
+        day is also ``'unchanged'``, so re-ingesting a folder of old and new versions
+        changes nothing. Deliverables and ledger rows are inserted unless an identical one
+        is stored. ``now`` (timezone-aware, default: the current time) is recorded as
+        ``ingested_at``. Any exception rolls the whole file back and is re-raised.
+        """
+        stamp = _stamp(now)
+        _check_text("campaign id", campaign_id)
+        _check_file(f)
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = self._write(conn, campaign_id, f, stamp)
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+        return result
+
+    def write_files(
+        self, campaign_id: str, files: Iterable[FileIn], *, now: dt.datetime | None = None
+    ) -> tuple[FileResult, ...]:
+        """Write many files in one transaction, each inside its own savepoint.
+
+        A file that fails is rolled back alone; its result carries the exception in
+        ``error`` (and no counts), and the other files are kept. Results are in input
+        order. The write lock is held while ``files`` is iterated, so pass files that are
+        already parsed. An exception raised by ``files`` itself, or one that ends the whole
+        transaction (such as a full disk), rolls everything back and is raised.
+        """
+        stamp = _stamp(now)
+        _check_text("campaign id", campaign_id)
+        conn = self._connection()
+        results: list[FileResult] = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for f in files:
+                conn.execute("SAVEPOINT campaignkit_file")
+                try:
+                    _check_file(f)
+                    result = self._write(conn, campaign_id, f, stamp)
+                except Exception as exc:
+                    if not conn.in_transaction:
+                        raise
+                    conn.execute("ROLLBACK TO campaignkit_file")
+                    conn.execute("RELEASE campaignkit_file")
+                    results.append(FileResult((), 0, 0, 0, 0, error=exc))
+                else:
+                    conn.execute("RELEASE campaignkit_file")
+                    results.append(result)
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+        return tuple(results)
+
+    def _write(
+        self, conn: sqlite3.Connection, campaign_id: str, f: FileIn, stamp: str
+    ) -> FileResult:
+        cur = conn.cursor()
+        cur.execute(
+            "INSERT INTO files (sha256, name, size, first_seen, kind) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (sha256) DO NOTHING",
+            (f.sha256, f.name, int(f.size), stamp, f.kind),
+        )
+        results: list[SubmissionResult] = []
+        value_rows: list[tuple[Any, ...]] = []
+        for s in f.submissions:
+            result = _write_submission(cur, campaign_id, f, s, stamp)
+            results.append(result)
+            if result.status != "unchanged":
+                value_rows.extend(_value_row(result.id, v) for v in s.values)
+        if value_rows:
+            cur.executemany(
+                "INSERT INTO submission_values"
+                " (submission_id, indicator, vtype, value, text, raw, sheet, cell, flags)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                value_rows,
+            )
+
+        deliverables_new = 0
+        if f.deliverables:
+            cur.executemany(
+                "INSERT INTO deliverables (campaign, unit, milestone, done_on, evidence,"
+                ' file_name, file_sha256, "row", ingested_at)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [
+                    (
+                        campaign_id,
+                        d.unit,
+                        d.milestone,
+                        d.done_on.isoformat(),
+                        d.evidence,
+                        f.name,
+                        f.sha256,
+                        _opt_int(d.row),
+                        stamp,
+                    )
+                    for d in f.deliverables
+                ],
+            )
+            deliverables_new = cur.rowcount
+
+        ledger_new = 0
+        if f.ledger:
+            cur.executemany(
+                'INSERT INTO ledger (campaign, unit, "date", sessions, "plan", venue,'
+                " township, materials, consultations, attendees, file_name, file_sha256,"
+                ' "row", ingested_at, row_hash)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [
+                    (
+                        campaign_id,
+                        r.unit,
+                        r.date.isoformat(),
+                        int(r.sessions),
+                        r.plan,
+                        r.venue,
+                        r.township,
+                        _opt_int(r.materials),
+                        _opt_int(r.consultations),
+                        _opt_int(r.attendees),
+                        f.name,
+                        f.sha256,
+                        _opt_int(r.row),
+                        stamp,
+                        row_hash,
+                    )
+                    for r, row_hash in zip(f.ledger, _ledger_hashes(f.ledger), strict=True)
+                ],
+            )
+            ledger_new = cur.rowcount
+
+        return FileResult(
+            submissions=tuple(results),
+            deliverables_new=deliverables_new,
+            deliverables_unchanged=len(f.deliverables) - deliverables_new,
+            ledger_new=ledger_new,
+            ledger_unchanged=len(f.ledger) - ledger_new,
+        )
+
+    # -- reading ------------------------------------------------------------------
+
+    def units(self, campaign_id: str) -> pd.DataFrame:
+        """Return the campaign's units as synced: code, name, parent, level (all str)."""
+        rows = self._rows(
+            "SELECT code, name, parent, level FROM units WHERE campaign = ? ORDER BY code",
+            (campaign_id,),
+        )
+        return _frame(rows, (("code", "str"), ("name", "str"), ("parent", "str"), ("level", "str")))
+
+    def files(self) -> pd.DataFrame:
+        """Return every file ever written: sha256, name, size, first_seen, kind.
+
+        ``name`` is the name the file had when first seen; ordered by first_seen.
+        """
+        rows = self._rows(
+            "SELECT sha256, name, size, first_seen, kind FROM files ORDER BY first_seen, name",
+            (),
+        )
+        return _frame(
+            rows,
+            (
+                ("sha256", "str"),
+                ("name", "str"),
+                ("size", "int"),
+                ("first_seen", "ts"),
+                ("kind", "str"),
+            ),
+        )
+
+    def submissions(self, campaign_id: str) -> pd.DataFrame:
+        """Return every revision of every submission of the campaign, oldest first.
+
+        Columns: id, campaign, unit, round, return_type, revision, received_on,
+        received_from, ingested_at, file_name, file_sha256, complete, content_hash,
+        is_current; ordered by unit, round, revision.
+        """
+        rows = self._rows(
+            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE campaign = ?"
+            " ORDER BY unit, round, revision",
+            (campaign_id,),
+        )
+        return _frame(rows, _SUBMISSION_FRAME)
+
+    def history(self, campaign_id: str, unit: str, round: str) -> pd.DataFrame:
+        """Return the revisions of one unit × round in revision order (columns as submissions)."""
+        rows = self._rows(
+            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions"
+            " WHERE campaign = ? AND unit = ? AND round = ? ORDER BY revision",
+            (campaign_id, unit, round),
+        )
+        return _frame(rows, _SUBMISSION_FRAME)
+
+    def values(self, campaign_id: str, *, current_only: bool = False) -> pd.DataFrame:
+        """Return stored figures in long format, one row per submission × indicator.
+
+        Columns: submission_id, unit, round, return_type, revision, received_on,
+        received_from, complete, is_current, indicator, vtype, value, text, raw, sheet,
+        cell, flags, file_name, file_sha256; ordered by unit, round, revision, indicator.
+        ``value`` holds the exact Python value written. With ``current_only`` only the
+        current revision of each unit × round is returned.
+        """
+        where = " AND s.is_current = 1" if current_only else ""
+        rows = self._rows(
+            "SELECT s.id, s.unit, s.round, s.return_type, s.revision, s.received_on,"
+            " s.received_from, s.complete, s.is_current, v.indicator, v.vtype, v.value,"
+            " v.text, v.raw, v.sheet, v.cell, v.flags, s.file_name, s.file_sha256"
+            " FROM submissions AS s JOIN submission_values AS v ON v.submission_id = s.id"
+            f" WHERE s.campaign = ?{where}"
+            " ORDER BY s.unit, s.round, s.revision, v.indicator",
+            (campaign_id,),
+        )
+        decoded = [
+            (
+                *r[:11],
+                _decode_value(r[10], r[11], r[0], r[9]),
+                *r[12:16],
+                _decode_flags(r[16]),
+                *r[17:],
+            )
+            for r in rows
+        ]
+        return _frame(
+            decoded,
+            (
+                ("submission_id", "int"),
+                ("unit", "str"),
+                ("round", "str"),
+                ("return_type", "str"),
+                ("revision", "int"),
+                ("received_on", "date"),
+                ("received_from", "str"),
+                ("complete", "bool"),
+                ("is_current", "bool"),
+                ("indicator", "str"),
+                ("vtype", "str"),
+                ("value", "obj"),
+                ("text", "str"),
+                ("raw", "str"),
+                ("sheet", "str"),
+                ("cell", "str"),
+                ("flags", "obj"),
+                ("file_name", "str"),
+                ("file_sha256", "str"),
+            ),
+        )
+
+    def deliverables(self, campaign_id: str) -> pd.DataFrame:
+        """Return the campaign's recorded milestone completions.
+
+        Columns: id, unit, milestone, done_on, evidence, file_name, file_sha256, row,
+        ingested_at; ordered by unit, milestone, done_on.
+        """
+        rows = self._rows(
+            'SELECT id, unit, milestone, done_on, evidence, file_name, file_sha256, "row",'
+            " ingested_at FROM deliverables WHERE campaign = ?"
+            " ORDER BY unit, milestone, done_on, id",
+            (campaign_id,),
+        )
+        return _frame(
+            rows,
+            (
+                ("id", "int"),
+                ("unit", "str"),
+                ("milestone", "str"),
+                ("done_on", "date"),
+                ("evidence", "str"),
+                ("file_name", "str"),
+                ("file_sha256", "str"),
+                ("row", "Int"),
+                ("ingested_at", "ts"),
+            ),
+        )
+
+    def ledger(self, campaign_id: str) -> pd.DataFrame:
+        """Return the campaign's activity-ledger rows.
+
+        Columns: id, unit, date, sessions, plan, venue, township, materials,
+        consultations, attendees, file_name, file_sha256, row, ingested_at, row_hash;
+        ordered by date, unit, id.
+        """
+        rows = self._rows(
+            'SELECT id, unit, "date", sessions, "plan", venue, township, materials,'
+            ' consultations, attendees, file_name, file_sha256, "row", ingested_at, row_hash'
+            ' FROM ledger WHERE campaign = ? ORDER BY "date", unit, id',
+            (campaign_id,),
+        )
+        return _frame(
+            rows,
+            (
+                ("id", "int"),
+                ("unit", "str"),
+                ("date", "date"),
+                ("sessions", "int"),
+                ("plan", "str"),
+                ("venue", "str"),
+                ("township", "str"),
+                ("materials", "Int"),
+                ("consultations", "Int"),
+                ("attendees", "Int"),
+                ("file_name", "str"),
+                ("file_sha256", "str"),
+                ("row", "Int"),
+                ("ingested_at", "ts"),
+                ("row_hash", "str"),
+            ),
+        )
+
+    def provenance(self, submission_id: int, indicator: str) -> Provenance:
+        """Return where one stored figure came from; raise StoreLookupError if unknown."""
+        rows = self._rows(
+            "SELECT s.id, s.campaign, s.unit, s.round, s.revision, s.is_current,"
+            " v.indicator, v.vtype, v.value, v.text, v.raw, v.sheet, v.cell, v.flags,"
+            " s.file_name, s.file_sha256, s.received_on, s.received_from, s.ingested_at"
+            " FROM submission_values AS v JOIN submissions AS s ON s.id = v.submission_id"
+            " WHERE v.submission_id = ? AND v.indicator = ?",
+            (submission_id, indicator),
+        )
+        if not rows:
+            raise StoreLookupError(
+                f"{self._label()}: no value of indicator {indicator!r}"
+                f" in submission {submission_id}"
+            )
+        r = rows[0]
+        return Provenance(
+            submission_id=r[0],
+            campaign=r[1],
+            unit=r[2],
+            round=r[3],
+            revision=r[4],
+            is_current=bool(r[5]),
+            indicator=r[6],
+            value=_decode_value(r[7], r[8], r[0], r[6]),
+            text=r[9],
+            raw=r[10],
+            sheet=r[11],
+            cell=r[12],
+            flags=_decode_flags(r[13]),
+            file_name=r[14],
+            file_sha256=r[15],
+            received_on=dt.date.fromisoformat(r[16]),
+            received_from=r[17],
+            ingested_at=dt.datetime.fromisoformat(r[18]),
+        )
+
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return self._connection().execute(sql, params).fetchall()
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def _check_header(file: Path) -> None:
+    if file.is_dir():
+        raise StoreError(f"{file}: is a folder, not a store file")
+    if not file.is_file() or file.stat().st_size == 0:
+        return
+    with file.open("rb") as fh:
+        head = fh.read(len(_SQLITE_MAGIC))
+    if head != _SQLITE_MAGIC:
+        hint = " (it looks like a ZIP/xlsx file)" if head.startswith(b"PK") else ""
+        raise StoreError(
+            f"{file}: not a SQLite database{hint}, it starts with {head[:8]!r}; "
+            "give the path of a campaignkit store or of a new file"
+        )
+
+
+def _prepare(conn: sqlite3.Connection, label: str) -> None:
+    """Set the pragmas and make sure the schema is there, retrying while another opens it.
+
+    SQLite does not wait on its busy handler when two processes create a file at once
+    (switching a new file to WAL needs an exclusive lock), so retry here, up to the same
+    timeout. Both steps are idempotent.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    delay = 0.001
+    while True:
+        try:
+            _configure(conn)
+            _ensure_schema(conn, label)
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    name = str(getattr(exc, "sqlite_errorname", ""))
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    if mode not in ("wal", "memory"):
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+
+
+def _read_version(conn: sqlite3.Connection, label: str) -> int | None:
+    has_meta = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()[0]
+    if not has_meta:
+        return None
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        found = "missing" if row is None else repr(row[0])
+        raise StoreError(
+            f"{label}: schema_version in table meta is {found}, expected {SCHEMA_VERSION}"
+        ) from None
+
+
+def _ensure_schema(conn: sqlite3.Connection, label: str) -> None:
+    version = _read_version(conn, label)
+    if version is None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = _read_version(conn, label)
+            if version is None:
+                others = conn.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                ).fetchone()[0]
+                if others:
+                    raise StoreError(
+                        f"{label}: a SQLite database but not a campaignkit store"
+                        " (it has tables but no meta table); give another --db file"
+                    )
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+                version = SCHEMA_VERSION
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+    if version != SCHEMA_VERSION:
+        raise StoreError(
+            f"{label}: store schema version {version}, but this campaignkit reads schema"
+            f" version {SCHEMA_VERSION}; open it with the campaignkit release that wrote it"
+            " or use a new file"
+        )
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _write_submission(
+    cur: sqlite3.Cursor, campaign_id: str, f: FileIn, s: SubmissionIn, stamp: str
+) -> SubmissionResult:
+    key = (campaign_id, s.unit, s.round)
+    digest = _content_hash(s)
+    received = s.received_on.isoformat()
+    current = cur.execute(
+        "SELECT id, revision, content_hash, received_on FROM submissions"
+        " WHERE campaign = ? AND unit = ? AND round = ? AND is_current = 1",
+        key,
+    ).fetchone()
+    if current is not None and current[2] == digest:
+        return SubmissionResult(s.unit, s.round, "unchanged", current[1], current[0], True)
+    if current is not None:
+        resend = cur.execute(
+            "SELECT id, revision FROM submissions"
+            " WHERE campaign = ? AND unit = ? AND round = ? AND content_hash = ?"
+            " AND (file_sha256 = ? OR received_on = ?) ORDER BY revision DESC LIMIT 1",
+            (*key, digest, f.sha256, received),
+        ).fetchone()
+        if resend is not None:
+            return SubmissionResult(s.unit, s.round, "unchanged", resend[1], resend[0], False)
+    top = cur.execute(
+        "SELECT max(revision) FROM submissions WHERE campaign = ? AND unit = ? AND round = ?",
+        key,
+    ).fetchone()[0]
+    revision = (top or 0) + 1
+    becomes_current = current is None or received >= current[3]
+    if current is not None and becomes_current:
+        cur.execute("UPDATE submissions SET is_current = 0 WHERE id = ?", (current[0],))
+    cur.execute(
+        "INSERT INTO submissions (campaign, unit, round, return_type, revision, received_on,"
+        " received_from, ingested_at, file_name, file_sha256, complete, content_hash,"
+        " is_current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            *key,
+            s.return_type,
+            revision,
+            received,
+            s.received_from,
+            stamp,
+            f.name,
+            f.sha256,
+            int(s.complete),
+            digest,
+            int(becomes_current),
+        ),
+    )
+    new_id = cur.lastrowid
+    assert new_id is not None
+    status: SubmissionStatus = "new" if top is None else "revised"
+    return SubmissionResult(s.unit, s.round, status, revision, new_id, becomes_current)
+
+
+def _normalize(value: object) -> Scalar:
+    """Turn numpy scalars into Python ones; leave the accepted Python types alone."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise TypeError(type(value).__name__)
+
+
+def _encode_value(v: ValueIn) -> tuple[str, float | None]:
+    value = _normalize(v.value)
+    if value is None:
+        return ("text" if v.text is not None else "null"), None
+    if isinstance(value, bool):
+        return "bool", 1.0 if value else 0.0
+    if isinstance(value, int):
+        return "int", float(value)
+    if isinstance(value, float):
+        return "float", value
+    return "date", value.toordinal() + _JULIAN_OFFSET
+
+
+def _decode_value(vtype: str, value: float | None, submission_id: int, indicator: str) -> Scalar:
+    if vtype in ("null", "text"):
+        return None
+    if value is None:
+        raise StoreError(
+            f"submission {submission_id} › {indicator}: vtype {vtype!r} but no value stored"
+        )
+    if vtype == "int":
+        return int(value)
+    if vtype == "float":
+        return float(value)
+    if vtype == "bool":
+        return bool(value)
+    if vtype == "date":
+        return dt.date.fromordinal(int(value - _JULIAN_OFFSET))
+    raise StoreError(f"submission {submission_id} › {indicator}: unknown vtype {vtype!r}")
+
+
+def _decode_flags(flags: str) -> tuple[str, ...]:
+    return tuple(json.loads(flags))
+
+
+def _value_row(submission_id: int, v: ValueIn) -> tuple[Any, ...]:
+    vtype, number = _encode_value(v)
+    flags = json.dumps(list(v.flags), ensure_ascii=False)
+    return (submission_id, v.indicator, vtype, number, v.text, v.raw, v.sheet, v.cell, flags)
+
+
+def _canonical(value: Scalar) -> list[str]:
+    """Return a type-tagged token of a value; 12 and 12.0 give the same token."""
+    if value is None:
+        return ["z"]
+    if isinstance(value, bool):
+        return ["b", "1" if value else "0"]
+    if isinstance(value, int):
+        return ["n", str(value)]
+    if isinstance(value, float):
+        return ["n", str(int(value)) if value.is_integer() else repr(value)]
+    return ["d", value.isoformat()]
+
+
+def _content_hash(s: SubmissionIn) -> str:
+    """Return a stable digest of the return type and the sorted (indicator, value, text)."""
+    items = sorted([v.indicator, *_canonical(_normalize(v.value)), v.text] for v in s.values)
+    payload = json.dumps([s.return_type, items], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _ledger_hashes(rows: Sequence[LedgerRowIn]) -> list[str]:
+    """Hash ledger rows by content; the n-th identical row of a file gets occurrence n.
+
+    So a re-ingested (or re-exported) ledger changes nothing, while two identical events
+    listed in one file are both kept.
+    """
+    seen: Counter[str] = Counter()
+    hashes = []
+    for r in rows:
+        content = json.dumps(
+            [
+                r.unit,
+                r.date.isoformat(),
+                int(r.sessions),
+                r.plan,
+                r.venue,
+                r.township,
+                _opt_int(r.materials),
+                _opt_int(r.consultations),
+                _opt_int(r.attendees),
+            ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        seen[content] += 1
+        payload = f"{content}#{seen[content]}"
+        hashes.append(hashlib.sha256(payload.encode("utf-8")).hexdigest())
+    return hashes
+
+
+def _opt_int(value: int | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _stamp(now: dt.datetime | None) -> str:
+    if now is None:
+        now = dt.datetime.now(dt.UTC)
+    elif now.tzinfo is None or now.utcoffset() is None:
+        raise StoreInputError(f"now must be timezone-aware, got naive {now.isoformat()}")
+    return now.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def _check_text(what: str, value: object, where: str = "") -> None:
+    if not isinstance(value, str) or not value.strip():
+        prefix = f"{where}: " if where else ""
+        raise StoreInputError(f"{prefix}{what} must be a non-empty string, got {value!r}")
+
+
+def _check_opt_text(what: str, value: object, where: str) -> None:
+    if value is not None and not isinstance(value, str):
+        raise StoreInputError(f"{where}: {what} must be a string or None, got {value!r}")
+
+
+def _check_choice(what: str, value: object, choices: tuple[str, ...], where: str) -> None:
+    if value not in choices:
+        raise StoreInputError(f"{where}: {what} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _check_date(what: str, value: object, where: str) -> None:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise StoreInputError(f"{where}: {what} must be a datetime.date, got {value!r}")
+
+
+def _check_int(what: str, value: object, where: str, *, optional: bool = False) -> None:
+    if optional and value is None:
+        return
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise StoreInputError(f"{where}: {what} must be a whole number, got {value!r}")
+
+
+def _check_value(v: ValueIn, where: str) -> None:
+    _check_text("indicator", v.indicator, where)
+    here = f"{where} › {v.indicator}"
+    try:
+        value = _normalize(v.value)
+    except TypeError:
+        raise StoreInputError(
+            f"{here}: value must be int, float, bool, datetime.date or None,"
+            f" got {type(v.value).__name__} {v.value!r}"
+        ) from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise StoreInputError(f"{here}: value {value!r} is not a finite number")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_EXACT_INT:
+        raise StoreInputError(f"{here}: whole number {value} too large to store exactly")
+    _check_opt_text("text", v.text, here)
+    if not isinstance(v.raw, str):
+        raise StoreInputError(f"{here}: raw must be the cell text as a string, got {v.raw!r}")
+    _check_opt_text("sheet", v.sheet, here)
+    _check_opt_text("cell", v.cell, here)
+    if not isinstance(v.flags, tuple) or not all(isinstance(x, str) for x in v.flags):
+        raise StoreInputError(f"{here}: flags must be a tuple of strings, got {v.flags!r}")
+
+
+def _check_submission(s: SubmissionIn, where: str) -> None:
+    _check_text("unit", s.unit, where)
+    _check_text("round", s.round, where)
+    _check_choice("return_type", s.return_type, RETURN_TYPES, where)
+    _check_date("received_on", s.received_on, where)
+    _check_choice("received_from", s.received_from, RECEIVED_FROM, where)
+    if not isinstance(s.complete, bool):
+        raise StoreInputError(f"{where}: complete must be True or False, got {s.complete!r}")
+    seen: set[str] = set()
+    for v in s.values:
+        _check_value(v, where)
+        if v.indicator in seen:
+            raise StoreInputError(f"{where}: indicator {v.indicator!r} given twice")
+        seen.add(v.indicator)
+
+
+def _check_file(f: FileIn) -> None:
+    _check_text("file name", f.name)
+    where = f.name
+    if not isinstance(f.sha256, str) or not _SHA256.fullmatch(f.sha256):
+        raise StoreInputError(f"{where}: sha256 must be 64 lowercase hex digits, got {f.sha256!r}")
+    _check_int("size", f.size, where)
+    _check_choice("kind", f.kind, FILE_KINDS, where)
+    for i, s in enumerate(f.submissions, 1):
+        _check_submission(s, f"{where} › submission {i} ({s.unit}/{s.round})")
+    for i, d in enumerate(f.deliverables, 1):
+        here = f"{where} › row {d.row}" if d.row is not None else f"{where} › deliverable {i}"
+        _check_text("unit", d.unit, here)
+        _check_text("milestone", d.milestone, here)
+        _check_date("done_on", d.done_on, here)
+        _check_opt_text("evidence", d.evidence, here)
+        _check_int("row", d.row, here, optional=True)
+    for i, r in enumerate(f.ledger, 1):
+        here = f"{where} › row {r.row}" if r.row is not None else f"{where} › ledger row {i}"
+        _check_text("unit", r.unit, here)
+        _check_date("date", r.date, here)
+        _check_int("sessions", r.sessions, here)
+        for name in ("plan", "venue", "township"):
+            _check_opt_text(name, getattr(r, name), here)
+        for name in ("materials", "consultations", "attendees", "row"):
+            _check_int(name, getattr(r, name), here, optional=True)
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def _frame(
+    rows: Sequence[Sequence[Any]], columns: Sequence[tuple[str, _ColumnKind]]
+) -> pd.DataFrame:
+    """Build a DataFrame with fixed dtypes, the same whether or not there are rows."""
+    return pd.DataFrame(
+        {name: _series([r[i] for r in rows], kind) for i, (name, kind) in enumerate(columns)}
+    )
+
+
+def _series(values: list[Any], kind: _ColumnKind) -> pd.Series:
+    if kind == "int":
+        return pd.Series(values, dtype="int64")
+    if kind == "Int":
+        return pd.Series(values, dtype="Int64")
+    if kind == "str":
+        return pd.Series(values, dtype="str")
+    if kind == "bool":
+        return pd.Series([bool(x) for x in values], dtype="bool")
+    if kind == "date":
+        dates = [None if x is None else dt.date.fromisoformat(x) for x in values]
+        return pd.Series(dates, dtype="object")
+    if kind == "ts":
+        stamps = pd.to_datetime(pd.Series(values, dtype="object"), utc=True, format="ISO8601")
+        return stamps.astype("datetime64[us, UTC]")
+    return pd.Series(values, dtype="object")
