@@ -222,6 +222,10 @@ def milestone_status(campaign: Campaign, frames: Frames, as_of: DateLike, *,
             met = comp.condition.evaluate_frame(e)
             ok = met.map(lambda v: v is True).to_numpy(dtype=bool)
             done = _first_by_unit(e.loc[ok], "received_on", tree.pos, n)
+            # a completion recorded in the progress log (with its evidence) counts too
+            logged = _first_by_unit(dl.loc[(dl["milestone"] == m.id).to_numpy()], "done_on",
+                                    tree.pos, n)
+            done = np.fmin(done, logged)
             done_by = "condition"
             if len(e):
                 gaps = _shortfall(m, e)

@@ -415,11 +415,33 @@ def _progress_rows(c: Campaign, rng: random.Random) -> list[list[Any]]:
         rows.append([u.name, "m01", day.isoformat(), "工作方案及宣讲计划（门户网站公布）"])
         rows.append([u.name, "m09", date(2024, rng.randint(4, 6), rng.randint(1, 28))
                      .isoformat(), "门户网站宣传栏目截图"])
-    for u in c.units_at("county")[:40]:
-        day = date(2024, 4, 3) if u.code.endswith("03") else date(2024, 3, rng.randint(20, 31))
+        if u.code not in {"HB11", "HB16"}:
+            rows.append([u.name, "m08", date(2024, rng.randint(5, 6), rng.randint(1, 28))
+                         .isoformat(), "政策法规文件库链接"])
+    final_cover = {f.unit: f.values.get("township_coverage") for f in plan_files(c)
+                   if f.round == "final" and f.note != "revised"}
+    for u in c.units_at("city"):
+        # 乡镇全覆盖 recorded in the progress log when reached (by 11-30, 恩施州 a little late)
+        cover = final_cover.get(u.code)
+        if cover is not None and cover >= 100:
+            day = date(2024, 12, 3) if u.code == "HB13" else date(2024, 11, rng.randint(5, 29))
+            rows.append([u.name, "m17", day.isoformat(), "乡镇宣讲覆盖台账"])
+    for i, u in enumerate(c.units_at("county")):
+        if i % 33 == 32:
+            continue  # three counties never recorded their work plan
+        late = i % 17 == 5
+        day = date(2024, 4, rng.randint(2, 12)) if late else date(2024, 3, rng.randint(12, 31))
         rows.append([u.name, "m03", day.isoformat(), "县级工作方案"])
-    for mid, when in (("m02", "2024-03-29"), ("m10", "2024-06-18"), ("m14", "2024-10-08"),
-                     ("m15", "2024-09-26"), ("m18", "2024-11-27"), ("m19", "2024-12-09")):
+        if i % 4 != 1:
+            rows.append([u.name, "m08", date(2024, rng.randint(5, 7), rng.randint(1, 28))
+                         .isoformat(), "政策法规文件库链接"])
+        if i % 11 != 4:
+            rows.append([u.name, "m09", date(2024, rng.randint(4, 6), rng.randint(1, 28))
+                         .isoformat(), "门户网站宣传栏目截图"])
+    for mid, when in (("m02", "2024-03-29"), ("m09", "2024-04-30"), ("m10", "2024-06-18"),
+                      ("m12", "2024-11-20"), ("m13", "2024-10-16"), ("m14", "2024-10-08"),
+                      ("m15", "2024-09-26"), ("m18", "2024-11-27"), ("m19", "2024-12-09"),
+                      ("m21", "2024-12-30")):
         rows.append(["湖北省", mid, when, ""])
     return rows
 
