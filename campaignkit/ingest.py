@@ -1,0 +1,1890 @@
+"""Read returns, progress logs and activity ledgers, check them, and store them per file.
+
+Two layers:
+
+* :func:`read_return` reads one file and checks it, touching no store: it gives a
+  :class:`FileOutcome` — the :class:`~campaignkit.store.FileIn` ready to store, or every
+  error found, each located (``file › sheet › cell: message [reason]``; row and column for
+  CSV), plus warnings.
+* :func:`ingest_paths` reads files and folders (in parallel for large batches), writes every
+  readable file in one batch with :meth:`Store.write_files` (each file all or nothing) and
+  returns an :class:`IngestReport` whose :meth:`~IngestReport.to_json` is the
+  ``ingest --json`` document of ``DESIGN.md``.
+
+What is read:
+
+* our templates (``forms.build_form``): the hidden ``_campaignkit`` sheet says which
+  campaign, unit, round and form version; values come from the workbook's defined names
+  ``ck_<indicator>`` (plus ``ck_unit``, ``ck_date``, ``ck_remarks``). A form of another
+  campaign is ``wrong_campaign``, an older form version ``outdated_form``.
+* returns in the notice's own layout, as offices retype it: *horizontal* (indicators as
+  columns, one row per unit, a 总计 row — Fujian) and *vertical* (项目 | 内容 | 开展情况 with
+  several blanks in one cell — Hubei). Headers match labels and aliases whatever the spaces,
+  line breaks and full-width forms; two-row headers with merged cells are read. The unit
+  comes from 填报单位/填表单位, a unit column, or the file name; the date from
+  填报日期/填表日期/填报时间.
+* progress logs and activity ledgers (``DESIGN.md`` › Table files), English or Chinese
+  headers, as workbooks or CSV.
+
+Items a unit adds under 备注 (可自行列项补充), and rows of the vertical table that are no
+item of the form, are kept: stored as values with indicator ``extra:<label>`` (``value``
+None, ``text`` the cell as folded text, flag ``extra``) and listed as ``extra_item``
+warnings. Readers of the store that work per indicator skip ids starting with ``extra:``.
+
+Received date: ``received`` when given (``option``), else the date written on the return
+(``form``), else the day of ingest (``ingest``). A written date after the day of ingest is
+a ``future_date`` warning and is not used (the day of ingest is).
+
+>>> from campaignkit import load_campaign
+>>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
+>>> csv = "单位,召开小型座谈会和宣讲会场数,发放宣传资料份数,开展政策咨询人次,新增参保人数\\n"
+>>> out = read_return(c, (csv + "福州市,12场,约300份,45,3\\n").encode(), name="fz.csv")
+>>> out.status, {v.indicator: v.value for v in out.submissions[0].values}["materials"]
+('ok', 300)
+>>> print(out.warnings[0].located(out.path))  # doctest: +NORMALIZE_WHITESPACE
+fz.csv › row 2, column 发放宣传资料份数: 发放宣传资料份数: '约300份' is approximate;
+read as 300 [approximate]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import multiprocessing
+import os
+import re
+import shutil
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from .readers import (
+    MAX_FILE_BYTES,
+    SPREADSHEET_SUFFIXES,
+    Book,
+    CellValue,
+    IngestError,
+    Sheet,
+    column_letter,
+    coordinate,
+    read_book,
+)
+from .spec import FIVE_VENUES, Campaign, Indicator, Round, fold_name
+from .store import (
+    DeliverableIn,
+    FileIn,
+    FileResult,
+    LedgerRowIn,
+    Store,
+    SubmissionIn,
+    ValueIn,
+)
+from .values import Parsed, ValueProblem, fold, parse_date, parse_value, split_blanks
+
+__all__ = [
+    "EXTRA_PREFIX",
+    "FileOutcome",
+    "FileReport",
+    "IngestError",
+    "IngestReport",
+    "Problem",
+    "SubmissionReport",
+    "expand_paths",
+    "ingest_paths",
+    "read_return",
+]
+
+FileKind = Literal["return", "progress", "ledger"]
+OutcomeStatus = Literal["ok", "rejected", "skipped"]
+ReportStatus = Literal["accepted", "rejected", "unchanged", "skipped"]
+
+EXTRA_PREFIX: Final = "extra:"
+"""Indicator ids of items a unit added to the form start with this prefix."""
+RATE_TOLERANCE: Final = 0.5
+"""Percentage points a reported rate may differ from the rate computed from its parts."""
+PARALLEL_FROM: Final = 64
+"""Batches of at least this many files are parsed by worker processes."""
+WRITE_BATCH: Final = 256
+"""Files written per store transaction (each file still in its own savepoint)."""
+META_SHEET: Final = "_campaignkit"
+"""Name of the hidden identity sheet of our templates (``forms.FORM_META_SHEET``)."""
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One error or warning, with its place and reason code.
+
+    For workbooks ``sheet``/``cell`` name the place and ``row``/``column`` repeat it (column
+    as letters); for CSV ``sheet`` and ``cell`` are None, ``row`` is the line and ``column``
+    the header of the column.
+    """
+
+    reason: str
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+    row: int | None = None
+    column: str | None = None
+    indicator: str | None = None
+    unit: str | None = None
+    raw: str | None = None
+
+    @property
+    def place(self) -> str:
+        """Return the place in the file: ``统计表 › C7``, ``row 5, column 场次`` or ``''``."""
+        if self.sheet is not None and self.cell is not None:
+            return f"{self.sheet} › {self.cell}"
+        if self.sheet is not None:
+            return self.sheet
+        if self.row is not None and self.column is not None:
+            return f"row {self.row}, column {self.column}"
+        if self.row is not None:
+            return f"row {self.row}"
+        return ""
+
+    def located(self, path: str) -> str:
+        """Return ``path › place: message [reason]`` for a terminal or an error report."""
+        place = self.place
+        return f"{path}{' › ' + place if place else ''}: {self.message} [{self.reason}]"
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON form of ``ingest --json`` (every key present, null when unknown)."""
+        return {
+            "sheet": self.sheet, "cell": self.cell, "row": self.row, "column": self.column,
+            "indicator": self.indicator, "unit": self.unit, "raw": self.raw,
+            "reason": self.reason, "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What :func:`read_return` found in one file, before anything is stored.
+
+    ``status`` is ``ok`` (``file`` is ready to store), ``rejected`` (``errors`` says why,
+    ``file`` is None) or ``skipped`` (not a spreadsheet or table).
+    """
+
+    path: str
+    status: OutcomeStatus
+    kind: FileKind | None = None
+    file: FileIn | None = None
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    submissions: tuple[SubmissionIn, ...] = ()
+
+@dataclass(frozen=True, slots=True)
+class SubmissionReport:
+    """One submission of a file as ``ingest --json`` shows it."""
+
+    unit: str
+    round: str
+    period_end: dt.date
+    received_on: dt.date
+    received_from: str
+    status: str | None
+    revision: int | None
+    values: Mapping[str, Any]
+    extras: Mapping[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON form (dates as ISO text)."""
+        return {
+            "unit": self.unit, "round": self.round, "period_end": self.period_end.isoformat(),
+            "received_on": self.received_on.isoformat(), "received_from": self.received_from,
+            "status": self.status, "revision": self.revision, "values": dict(self.values),
+            "extras": dict(self.extras),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """What became of one file: status, submissions, errors and warnings."""
+
+    path: str
+    kind: FileKind | None
+    status: ReportStatus
+    submissions: tuple[SubmissionReport, ...] = ()
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    deliverables: tuple[int, int] = (0, 0)
+    ledger_rows: tuple[int, int] = (0, 0)
+    quarantined: str | None = None
+
+    def error_report(self) -> str:
+        """Return every error and warning, one located line each (the quarantine report)."""
+        lines = [f"{self.path}: {self.status}, {len(self.errors)} error(s)"]
+        lines += [p.located(self.path) for p in self.errors]
+        if self.warnings:
+            lines.append("warnings:")
+            lines += [p.located(self.path) for p in self.warnings]
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON form of one file of ``ingest --json``."""
+        doc: dict[str, Any] = {
+            "path": self.path, "kind": self.kind, "status": self.status,
+            "submissions": [s.to_json() for s in self.submissions],
+            "errors": [p.to_json() for p in self.errors],
+            "warnings": [p.to_json() for p in self.warnings],
+        }
+        if self.kind == "progress":
+            doc["deliverables"] = {"new": self.deliverables[0], "unchanged": self.deliverables[1]}
+        if self.kind == "ledger":
+            doc["ledger_rows"] = {"new": self.ledger_rows[0], "unchanged": self.ledger_rows[1]}
+        if self.quarantined is not None:
+            doc["quarantined"] = self.quarantined
+        return doc
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """The outcome of one ingest run, file by file, in the order the files were found."""
+
+    campaign: str
+    files: tuple[FileReport, ...]
+
+    @property
+    def exit_code(self) -> int:
+        """Return 1 when any file was rejected, else 0."""
+        return 1 if any(f.status == "rejected" for f in self.files) else 0
+
+    def counts(self) -> dict[str, int]:
+        """Return how many files ended in each status."""
+        out = {"accepted": 0, "unchanged": 0, "rejected": 0, "skipped": 0}
+        for f in self.files:
+            out[f.status] += 1
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``ingest --json`` document."""
+        return {"campaign": self.campaign, "files": [f.to_json() for f in self.files],
+                "counts": self.counts()}
+
+    def render(self) -> str:
+        """Return a table for the terminal: one line per file, then located problems."""
+        rows = [("status", "kind", "file", "submissions")]
+        for f in self.files:
+            subs = ", ".join(
+                f"{s.unit}/{s.round} {s.status or '-'}" + (
+                    f" r{s.revision}" if s.revision and s.status == "revised" else "")
+                for s in f.submissions
+            )
+            if f.kind == "progress":
+                subs = f"{f.deliverables[0]} new, {f.deliverables[1]} unchanged deliverables"
+            elif f.kind == "ledger":
+                subs = f"{f.ledger_rows[0]} new, {f.ledger_rows[1]} unchanged ledger rows"
+            if f.status == "rejected":
+                subs = f"{len(f.errors)} error(s)"
+            rows.append((f.status, f.kind or "-", f.path, subs))
+        widths = [max(_width(r[i]) for r in rows) for i in range(3)]
+        lines = [
+            "  ".join(_pad(r[i], widths[i]) for i in range(3)) + "  " + r[3] for r in rows
+        ]
+        lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * 11)
+        for f in self.files:
+            for p in f.errors:
+                lines.append("error:   " + p.located(f.path))
+            for p in f.warnings:
+                lines.append("warning: " + p.located(f.path))
+            if f.quarantined:
+                lines.append(f"         quarantined as {f.quarantined}")
+        c = self.counts()
+        lines.append(
+            f"{len(self.files)} file(s): {c['accepted']} accepted, {c['unchanged']} unchanged, "
+            f"{c['rejected']} rejected, {c['skipped']} skipped"
+        )
+        return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass
+class _Found:
+    """Problems found while reading one file."""
+
+    path: str
+    csv: bool
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def at(self, sheet: Sheet | None, row: int | None, col: int | None,
+           header: str | None = None) -> dict[str, Any]:
+        """Return the location keywords of a Problem for a cell (or a row)."""
+        if self.csv:
+            column = header if header else (str(col) if col else None)
+            return {"sheet": None, "cell": None, "row": row, "column": column}
+        name = sheet.name if sheet is not None else None
+        if row is not None and col is not None:
+            return {"sheet": name, "cell": coordinate(row, col), "row": row,
+                    "column": column_letter(col)}
+        return {"sheet": name, "cell": None, "row": row, "column": None}
+
+    def error(self, reason: str, message: str, **where: Any) -> None:
+        """Record an error."""
+        self.errors.append(Problem(reason, message, **where))
+
+    def warn(self, reason: str, message: str, **where: Any) -> None:
+        """Record a warning."""
+        self.warnings.append(Problem(reason, message, **where))
+
+
+@dataclass(frozen=True)
+class _Options:
+    """Options of one ingest run."""
+
+    round_id: str | None
+    received: dt.date | None
+    today: dt.date
+
+
+@dataclass
+class _Read:
+    """One value read from a cell: the parsed value and where it came from."""
+
+    indicator: Indicator
+    parsed: Parsed
+    sheet: str | None
+    cell: str | None
+    loc: dict[str, Any]
+
+
+@dataclass
+class _Unit:
+    """Values of one unit read from a file, before checks."""
+
+    code: str
+    loc: dict[str, Any]
+    values: dict[str, _Read] = field(default_factory=dict)
+    extras: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    written: dt.date | None = None
+    written_loc: dict[str, Any] = field(default_factory=dict)
+    round: str | None = None
+    return_type: str | None = None
+
+
+# --------------------------------------------------------------------------- label index
+
+
+_PAREN_TAIL = re.compile(r"[(（][^()（）]*[)）]$")
+_KEY_STRIP = str.maketrans("", "", "*＊:：")
+
+
+def _key(text: object) -> str:
+    """Fold a label for matching: NFKC, no whitespace or line breaks, lower case."""
+    return fold_name(str(text)).lower().translate(_KEY_STRIP)
+
+
+def _keys(text: object) -> list[str]:
+    """Return the keys to try for a text: folded, then without a trailing (unit) part."""
+    k = _key(text)
+    out = [k]
+    bare = _PAREN_TAIL.sub("", k)
+    if bare and bare != k:
+        out.append(bare)
+    return out
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Folded labels and aliases → indicator ids."""
+
+    by_key: Mapping[str, tuple[str, ...]]
+    groups: Mapping[str, tuple[Indicator, ...]]  # label → indicators sharing it
+    ids: tuple[str, ...]  # every input indicator, in spec order
+
+    def match(self, text: object) -> tuple[str, ...]:
+        """Return the indicator ids a header or item text names (several: a shared label)."""
+        if text is None or not isinstance(text, str):
+            return ()
+        for k in _keys(text):
+            hit = self.by_key.get(k)
+            if hit:
+                return hit
+        return ()
+
+
+_INDEX_CACHE: dict[int, tuple[Campaign, _Index]] = {}
+
+
+def _index(c: Campaign) -> _Index:
+    """Return the label/alias index of a campaign's input indicators (built once)."""
+    hit = _INDEX_CACHE.get(id(c))
+    if hit is not None and hit[0] is c:
+        return hit[1]
+    groups: dict[str, list[Indicator]] = {}
+    for ind in c.input_indicators:
+        groups.setdefault(ind.label, []).append(ind)
+    by_key: dict[str, tuple[str, ...]] = {}
+    for label, inds in groups.items():
+        by_key.setdefault(_key(label), tuple(i.id for i in inds))
+    for ind in c.input_indicators:
+        for alias in (*ind.aliases, ind.id):
+            by_key.setdefault(_key(alias), (ind.id,))
+    idx = _Index(by_key, {k: tuple(v) for k, v in groups.items()},
+                 tuple(i.id for i in c.input_indicators))
+    _INDEX_CACHE[id(c)] = (c, idx)
+    return idx
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def read_return(
+    campaign: Campaign,
+    source: str | Path | bytes,
+    *,
+    name: str | None = None,
+    round_id: str | None = None,
+    received: dt.date | None = None,
+    today: dt.date | None = None,
+) -> FileOutcome:
+    """Read and check one file without storing it; never raises for a bad file.
+
+    ``source`` is a path or the file's bytes, ``name`` the path shown in messages (default:
+    the path). ``round_id`` is ``--period`` (default: the form's round, or the campaign's
+    final round), ``received`` is ``--received``, ``today`` the day of ingest.
+    """
+    label = name if name is not None else (str(source) if not isinstance(source, bytes)
+                                           else "<bytes>")
+    opts = _Options(round_id, received, today or dt.date.today())
+    suffix = Path(label).suffix.lower()
+    if suffix not in SPREADSHEET_SUFFIXES:
+        return FileOutcome(label, "skipped", warnings=(
+            Problem("not_a_spreadsheet",
+                    f"not a spreadsheet or table (.{suffix.lstrip('.') or '?'}); skipped"),))
+    if Path(label).name.startswith("~$"):
+        return FileOutcome(label, "skipped", warnings=(
+            Problem("lock_file", "an Office lock file (~$…), not a return; skipped"),))
+    try:
+        if not isinstance(source, bytes) and Path(source).stat().st_size > MAX_FILE_BYTES:
+            return FileOutcome(label, "rejected", errors=(Problem(
+                "too_large", f"the file is over {MAX_FILE_BYTES // 2**20} MB; not read"),))
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    except OSError as exc:
+        return FileOutcome(label, "rejected", errors=(
+            Problem("unreadable", f"cannot read the file: {exc.strerror}"),))
+    try:
+        book = read_book(data, name=label)
+    except IngestError as exc:
+        return FileOutcome(label, "rejected", errors=(Problem(exc.reason, exc.message),))
+    found = _Found(label, book.format == "csv")
+    try:
+        kind, units, deliverables, ledger = _read_book(campaign, book, found, opts)
+    except ValueProblem as exc:  # a parser refused in a place we did not locate: still located
+        found.error(exc.reason, exc.message, raw=exc.raw)
+        kind, units, deliverables, ledger = None, [], [], []
+    if kind is None and not found.errors:
+        found.error("unrecognised",
+                    "no sheet holds the return form, the notice's table, a progress log or an "
+                    "activity ledger of this campaign (no header matched)")
+    if found.errors:
+        return FileOutcome(label, "rejected", kind, errors=tuple(found.errors),
+                           warnings=tuple(found.warnings))
+    assert kind is not None
+    submissions = tuple(_submission(campaign, u, found, opts) for u in units)
+    if found.errors:
+        return FileOutcome(label, "rejected", kind, errors=tuple(found.errors),
+                           warnings=tuple(found.warnings))
+    file_in = FileIn(
+        name=label, sha256=hashlib.sha256(data).hexdigest(), size=len(data), kind=kind,
+        submissions=submissions, deliverables=tuple(deliverables), ledger=tuple(ledger),
+    )
+    return FileOutcome(label, "ok", kind, file_in, (), tuple(found.warnings), submissions)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """List the files under the given files and folders (folders recursively, sorted).
+
+    Raise :class:`IngestError` (reason ``not_found``) for a path that does not exist.
+    """
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                and not f.name.endswith(".errors.txt")
+            ))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise IngestError(str(p), "not_found", "no such file or folder")
+    seen: set[Path] = set()
+    unique = []
+    for f in out:
+        r = f.resolve()
+        if r not in seen:
+            seen.add(r)
+            unique.append(f)
+    return unique
+
+
+def ingest_paths(
+    campaign: Campaign,
+    paths: Iterable[str | Path],
+    store: Store,
+    *,
+    round_id: str | None = None,
+    received: dt.date | None = None,
+    quarantine: str | Path | None = None,
+    today: dt.date | None = None,
+    workers: int | None = None,
+) -> IngestReport:
+    """Read, check and store every file under ``paths``; return the report of each file.
+
+    Each file is stored all or nothing (one savepoint per file, one transaction for the
+    batch). ``quarantine``: rejected files are copied there with ``<name>.errors.txt``
+    beside each. ``workers``: parsing processes (default: 2 for batches of at least
+    ``PARALLEL_FROM`` files on a machine with several cores, else 1).
+    """
+    if round_id is not None:
+        campaign.round(round_id)  # KeyError names the known rounds
+    files = expand_paths(paths)
+    qdir = Path(quarantine) if quarantine is not None else None
+    if qdir is not None:
+        qres = qdir.resolve()
+        files = [f for f in files if qres not in f.resolve().parents]
+    opts = _Options(round_id, received, today or dt.date.today())
+    store.sync_units(campaign)
+    outcomes: list[FileOutcome] = []
+    by_path: dict[int, FileResult] = {}
+    batch: list[FileOutcome] = []
+
+    def flush() -> None:
+        files_in = [o.file for o in batch if o.file is not None]
+        for o, r in zip(batch, store.write_files(campaign.id, files_in), strict=True):
+            by_path[id(o)] = r
+        batch.clear()
+
+    # workers parse ahead while this process writes batch after batch (a short write lock)
+    for o in _iter_read(campaign, files, opts, workers):
+        outcomes.append(o)
+        if o.status == "ok" and o.file is not None:
+            batch.append(o)
+            if len(batch) >= WRITE_BATCH:
+                flush()
+    if batch:
+        flush()
+
+    reports: list[FileReport] = []
+    for o in outcomes:
+        res = by_path.get(id(o))
+        report = _report(campaign, o, res)
+        if report.status == "rejected" and qdir is not None and o.status != "skipped":
+            report = replace(report, quarantined=str(_quarantine(qdir, o, report)))
+        reports.append(report)
+    return IngestReport(campaign.id, tuple(reports))
+
+
+# --------------------------------------------------------------------------- batch helpers
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_read(item: tuple[str, str]) -> FileOutcome:
+    campaign: Campaign = _WORKER["campaign"]
+    opts: _Options = _WORKER["opts"]
+    path, name = item
+    return _safe_read(campaign, path, name, opts)
+
+
+def _safe_read(campaign: Campaign, path: str, name: str, opts: _Options) -> FileOutcome:
+    try:
+        return read_return(campaign, path, name=name, round_id=opts.round_id,
+                           received=opts.received, today=opts.today)
+    except Exception as exc:  # a bug must not lose the batch: reject this file, say why
+        return FileOutcome(name, "rejected", errors=(Problem(
+            "internal_error", f"campaignkit could not read this file ({type(exc).__name__}: "
+            f"{exc}); please report it"),))
+
+
+def _iter_read(
+    campaign: Campaign, files: Sequence[Path], opts: _Options, workers: int | None
+) -> Iterator[FileOutcome]:
+    """Yield the outcome of each file in order, parsed by worker processes for big batches."""
+    items = [(str(f), str(f)) for f in files]
+    n = workers if workers is not None else (
+        min(2, os.cpu_count() or 1) if len(items) >= PARALLEL_FROM else 1)
+    if n > 1 and len(items) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _WORKER["campaign"], _WORKER["opts"] = campaign, opts
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+                chunk = max(1, min(64, len(items) // (n * 8)))
+                yield from pool.map(_worker_read, items, chunksize=chunk)
+        finally:
+            _WORKER.clear()
+        return
+    for p, name in items:
+        yield _safe_read(campaign, p, name, opts)
+
+
+def _report(campaign: Campaign, o: FileOutcome, res: FileResult | None) -> FileReport:
+    if o.status == "skipped":
+        return FileReport(o.path, None, "skipped", warnings=o.warnings)
+    if o.status == "rejected" or res is None:
+        return FileReport(o.path, o.kind, "rejected", errors=o.errors, warnings=o.warnings)
+    if res.error is not None:
+        return FileReport(o.path, o.kind, "rejected", errors=(Problem(
+            "store_refused", f"the store refused the file: {res.error}"),), warnings=o.warnings)
+    subs = []
+    for s, r in zip(o.submissions, res.submissions, strict=True):
+        subs.append(_submission_report(campaign, s, r.status, r.revision))
+    status: ReportStatus = res.status if res.status != "rejected" else "rejected"
+    return FileReport(
+        o.path, o.kind, status, tuple(subs), (), o.warnings,
+        (res.deliverables_new, res.deliverables_unchanged),
+        (res.ledger_new, res.ledger_unchanged),
+    )
+
+
+def _submission_report(
+    campaign: Campaign, s: SubmissionIn, status: str | None, revision: int | None
+) -> SubmissionReport:
+    values: dict[str, Any] = dict.fromkeys(_index(campaign).ids)
+    extras: dict[str, str] = {}
+    for v in s.values:
+        if v.indicator.startswith(EXTRA_PREFIX):
+            extras[v.indicator[len(EXTRA_PREFIX):]] = v.text or ""
+        else:
+            values[v.indicator] = v.text if v.text is not None else (
+                v.value.isoformat() if isinstance(v.value, dt.date) else v.value)
+    return SubmissionReport(s.unit, s.round, campaign.round(s.round).period_end.date,
+                            s.received_on, s.received_from, status, revision, values, extras)
+
+
+def _quarantine(qdir: Path, o: FileOutcome, report: FileReport) -> Path:
+    qdir.mkdir(parents=True, exist_ok=True)
+    src = Path(o.path)
+    target = qdir / src.name
+    n = 1
+    while target.exists():
+        n += 1
+        target = qdir / f"{src.stem} ({n}){src.suffix}"
+    try:
+        shutil.copy2(src, target)
+    except OSError:
+        target.write_bytes(b"")
+    target.with_name(target.name + ".errors.txt").write_text(report.error_report(),
+                                                             encoding="utf-8")
+    return target
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def _read_book(
+    c: Campaign, book: Book, found: _Found, opts: _Options
+) -> tuple[FileKind | None, list[_Unit], list[DeliverableIn], list[LedgerRowIn]]:
+    meta = book.sheet(META_SHEET)
+    if meta is not None:
+        return "return", _read_template(c, book, meta, found, opts), [], []
+    for sheet in book.sheets:
+        table = _table_kind(sheet)
+        if table is not None:
+            kind, header_row, columns = table
+            if kind == "progress":
+                return "progress", [], _read_progress(c, sheet, header_row, columns, found,
+                                                      opts), []
+            return "ledger", [], [], _read_ledger(c, sheet, header_row, columns, found, opts)
+    units = _read_official(c, book, found, opts)
+    if units is None:
+        return None, [], [], []
+    return "return", units, [], []
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def _meta(sheet: Sheet) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for row in sheet.grid:
+        if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
+            out[row[0].strip()] = str(row[1]).strip()
+    return out
+
+
+def _read_template(
+    c: Campaign, book: Book, meta_sheet: Sheet, found: _Found, opts: _Options
+) -> list[_Unit]:
+    meta = _meta(meta_sheet)
+    where = {"sheet": META_SHEET}
+    campaign_id = meta.get("campaign", "")
+    if campaign_id != c.id:
+        found.error("wrong_campaign",
+                    f"this form belongs to campaign {campaign_id or '(none)'!r}, not {c.id!r}; "
+                    "ingest it with that campaign's spec", **where)
+        return []
+    try:
+        version = int(float(meta.get("form_version", "0")))
+    except ValueError:
+        version = 0
+    if version != c.form_version:
+        older = version < c.form_version
+        found.error("outdated_form" if older else "unknown_form_version",
+                    f"{'an outdated' if older else 'a newer'} form (version {version}; the "
+                    f"campaign's form is version {c.form_version}); send the return on the "
+                    "current form", **where)
+        return []
+    code = meta.get("unit", "")
+    if not c.has_unit(code):
+        found.error("unknown_unit", f"the form names unit {code!r}, which is not in the campaign",
+                    unit=code or None, **where)
+        return []
+    form_round = meta.get("round") or None
+    if form_round is not None and not any(r.id == form_round for r in c.rounds):
+        found.error("wrong_round", f"the form is for round {form_round!r}, unknown to the "
+                    "campaign", **where)
+        return []
+    if opts.round_id is not None and form_round is not None and opts.round_id != form_round:
+        found.error("wrong_round",
+                    f"the form is for round {form_round!r} but --period says {opts.round_id!r}",
+                    **where)
+        return []
+    round_id = form_round or opts.round_id
+    if meta.get("kind") == "rollup":
+        return _read_rollup(c, book, meta, code, round_id, found)
+    sheet_name = meta.get("sheet") or (book.sheets[0].name if book.sheets else META_SHEET)
+    unit = _Unit(code, {"sheet": sheet_name}, round=round_id)
+
+    cells_by_target: dict[tuple[str, str], list[Indicator]] = {}
+    lost = 0
+    for ind in c.input_indicators:
+        target = book.defined_names.get(f"ck_{ind.id}")
+        if target is None or ":" in target[1]:
+            lost += 1
+            continue
+        cells_by_target.setdefault(target, []).append(ind)
+    if lost == len(c.input_indicators):
+        found.error("damaged_form", "the form has lost its input cells (defined names ck_…); "
+                    "send the return on a fresh form", **where)
+        return []
+    for (name, ref), inds in cells_by_target.items():
+        sheet = book.sheet(name)
+        if sheet is None:
+            found.error("damaged_form", f"sheet {name} of the form is missing", sheet=name)
+            continue
+        cell = sheet.at(ref)
+        loc = found.at(sheet, cell.row, cell.col)
+        if cell.value is None and (cell.row, cell.col) in sheet.formulas:
+            found.error("uncalculated_formula", _UNCALCULATED, indicator=inds[0].id, **loc)
+            continue
+        _parse_into(unit, inds, cell.value, cell.number_format, sheet, loc, found)
+    _template_extras(book, unit, found)
+    named_unit = book.named_cell("ck_unit")
+    if named_unit is not None and isinstance(named_unit[1].value, str):
+        sheet, cell = named_unit
+        text = str(cell.value)
+        named = _units_named(c, text)
+        if named and code not in named and not any(
+            code in (a.code for a in c.ancestors(n)) for n in named
+        ):
+            found.error("unit_mismatch",
+                        f"the form was made for {c.unit(code).name} ({code}) but 填报单位 says "
+                        f"{text!r}; use the form of the unit that reports",
+                        unit=code, raw=text, **found.at(sheet, cell.row, cell.col))
+    date_cell = book.named_cell("ck_date")
+    if date_cell is not None and date_cell[1].value is not None:
+        sheet, cell = date_cell
+        _set_written(unit, cell.value, cell.number_format, found.at(sheet, cell.row, cell.col),
+                     found)
+    if not unit.values and not unit.extras and not found.errors:
+        found.error("empty_return", "the form holds no value; fill it in before sending it",
+                    unit=code, **unit.loc)
+        return []
+    return [unit]
+
+
+_UNCALCULATED: Final = ("the cell holds a formula Excel never calculated (no saved result); "
+                        "open the file in Excel or WPS, save it and send it again")
+
+
+def _template_extras(book: Book, unit: _Unit, found: _Found) -> None:
+    """Keep the rows a unit added in the 备注 area (``ck_remarks``: label, then value)."""
+    area = book.named_range("ck_remarks")
+    if area is None:
+        return
+    sheet, (r1, c1, r2, c2) = area
+    for r in range(r1, r2 + 1):
+        texts = [(col, sheet.value(r, col)) for col in range(c1, c2 + 1)]
+        filled = [(col, v) for col, v in texts if v is not None and str(v).strip()]
+        if not filled:
+            continue
+        if len(filled) == 1 or c1 == c2:
+            col, v = filled[0]
+            label, text = "备注", fold(str(v))
+        else:
+            label = fold(str(filled[0][1]))
+            col, v = filled[1]
+            text = fold(" ".join(str(x) for _, x in filled[1:]))
+        unit.extras.append((label, text, sheet.name, coordinate(r, col)))
+        found.warn("extra_item", f"{_short(label)} (under 备注) kept as an extra item: "
+                   f"{_short(text)}", raw=str(v), unit=unit.code, **found.at(sheet, r, col))
+
+
+def _read_rollup(c: Campaign, book: Book, meta: Mapping[str, str], parent: str,
+                 round_id: str | None, found: _Found) -> list[_Unit]:
+    """Read a roll-up (``forms.build_rollup``): one row per child unit and a 总计 row.
+
+    Each child row becomes that unit's submission. The parent's submission is the 总计 row
+    when Excel calculated it (then checked against the rows), else its ``本级`` row as an
+    ``own`` return (statistics add its children).
+    """
+    totals: dict[str, tuple[str, str]] = {
+        name[len("ck_rollup_"):]: place for name, place in book.defined_names.items()
+        if name.startswith("ck_rollup_") and ":" not in place[1]
+    }
+    if not totals:
+        found.error("damaged_form", "the roll-up has lost its 总计 cells (ck_rollup_…)",
+                    sheet=META_SHEET)
+        return []
+    sheet = book.sheet(next(iter(totals.values()))[0])
+    if sheet is None:
+        found.error("damaged_form", "the roll-up sheet is missing", sheet=META_SHEET)
+        return []
+    cols: dict[int, _Column] = {}
+    total_row = 0
+    for ind_id, (_, ref) in totals.items():
+        cell = sheet.at(ref)
+        total_row = cell.row
+        try:
+            cols[cell.col] = _Column(cell.col, (c.indicator(ind_id),), c.indicator(ind_id).label)
+        except KeyError:
+            continue
+    code_col = next((col for r in range(1, total_row) for col in range(1, sheet.ncols + 1)
+                     if sheet.value(r, col) == "代码"), None)
+    children = {x for x in meta.get("children", "").split(",") if x}
+    rows: list[tuple[int, _Unit]] = []
+    for r in range(1, total_row):
+        code = sheet.value(r, code_col) if code_col else None
+        if not isinstance(code, str) or code not in children:
+            continue
+        u = _Unit(code, found.at(sheet, r, 1), round=round_id)
+        for col in sorted(cols):
+            raw = sheet.value(r, col)
+            _parse_into(u, cols[col].indicators, raw, sheet.number_format(r, col), sheet,
+                        found.at(sheet, r, col), found)
+        rows.append((r, u))
+    total = _Unit(parent, found.at(sheet, total_row, 1), round=round_id)
+    uncalculated = 0
+    for col in sorted(cols):
+        raw = sheet.value(total_row, col)
+        if raw is None and (total_row, col) in sheet.formulas:
+            uncalculated += 1
+            continue
+        _parse_into(total, cols[col].indicators, raw, sheet.number_format(total_row, col), sheet,
+                    found.at(sheet, total_row, col), found)
+    date_cell = book.named_cell("ck_date")
+    if date_cell is not None and date_cell[1].value is not None:
+        dsheet, dcell = date_cell
+        for u in [total, *(u for _, u in rows)]:
+            _set_written(u, dcell.value, dcell.number_format,
+                         found.at(dsheet, dcell.row, dcell.col), found)
+    out = [u for _, u in rows if u.code != parent and u.values]
+    if total.values:
+        if rows:
+            _check_total(c, sheet, cols, [u for _, u in rows], total, [r for r, _ in rows],
+                         total_row, found)
+        out.insert(0, total)
+    else:
+        own = next((u for _, u in rows if u.code == parent and u.values), None)
+        if uncalculated:
+            found.warn("total_not_calculated",
+                       "the 总计 row holds formulas Excel never calculated; "
+                       f"{c.unit(parent).name}'s figures are its 本级 row plus its units",
+                       unit=parent, **found.at(sheet, total_row, 1))
+        if own is not None:
+            own.return_type = "own"
+            out.insert(0, own)
+    if not out and not found.errors:
+        found.error("empty_return", "the roll-up holds no value", unit=parent,
+                    **found.at(sheet, total_row, 1))
+    return out
+
+
+# --------------------------------------------------------------------------- value parsing
+
+
+def _parse_one(ind: Indicator, raw: CellValue, fmt: str | None) -> Parsed:
+    return parse_value(ind.type, raw, unit=ind.unit, number_format=fmt)
+
+
+def _record(unit: _Unit, ind: Indicator, parsed: Parsed, sheet: Sheet | None,
+            loc: dict[str, Any], found: _Found) -> None:
+    if ind.id in unit.values:
+        prev = unit.values[ind.id].loc
+        found.error("duplicate_item",
+                    f"{ind.label} ({ind.id}) is given twice (also at "
+                    f"{Problem('', '', **prev).place or 'another place'})",
+                    indicator=ind.id, unit=unit.code, **loc)
+        return
+    unit.values[ind.id] = _Read(ind, parsed, sheet.name if sheet is not None and not found.csv
+                                else None, loc.get("cell"), loc)
+
+
+_VALUE_LIKE = re.compile(
+    r"[0-9零〇○一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾%—–―/]|^(是|否|有|无)$"
+)
+
+
+def _value_like(v: CellValue) -> bool:
+    """Tell whether a cell holds a value rather than a caption such as 场 or 覆盖乡镇."""
+    if isinstance(v, bool):
+        return True
+    if isinstance(v, int | float):
+        return True
+    return isinstance(v, str) and _VALUE_LIKE.search(fold(v)) is not None
+
+
+_Piece = tuple[CellValue, str | None, dict[str, Any]]  # value, number format, location
+
+
+def _parse_into(unit: _Unit, inds: Sequence[Indicator], raw: CellValue, fmt: str | None,
+                sheet: Sheet | None, loc: dict[str, Any], found: _Found,
+                more: Sequence[_Piece] = ()) -> None:
+    """Parse a cell filling one or several indicators (several blanks in one cell).
+
+    ``more`` holds the filled cells to the right of the value cell in the same row: an
+    office that gave each blank its own column (captions such as 场 or 覆盖乡镇 between
+    them are told apart from values).
+    """
+    empty = raw is None or (isinstance(raw, str) and not raw.strip())
+    if len(inds) == 1:
+        if not empty:
+            _parse_single(unit, inds[0], raw, fmt, sheet, loc, found)
+        return
+    cells: list[_Piece] = ([] if empty else [(raw, fmt, loc)]) + [
+        m for m in more if m[0] is not None and str(m[0]).strip()]
+    if not cells:
+        return
+    values = [p for p in cells if _value_like(p[0])]
+    types = {i.type for i in inds}
+    if len(values) == len(inds) > 1 or (len(values) > 1 and not types <= _NUMERIC):
+        for ind, (v, f, where) in zip(inds, values, strict=False):
+            _parse_single(unit, ind, v, f, sheet, where, found)
+        return
+    first_raw, first_fmt, first_loc = cells[0]
+    whole = (first_raw if len(cells) == 1 else
+             "，".join(str(p[0]) for p in cells if not str(p[0]).rstrip().endswith(("：", ":"))))
+    if types <= _NUMERIC:
+        if not isinstance(whole, str):
+            _parse_single(unit, inds[0], whole, first_fmt, sheet, first_loc, found)
+            return
+        pieces = split_blanks(whole, [i.blank or i.unit or "" for i in inds])
+        if all(p is None for p in pieces):
+            found.error("not_a_number",
+                        f"cannot read {_names(inds)} from {_short(whole)!r}; write it as the "
+                        f"form does ({'，'.join((i.blank or '').strip() for i in inds)})",
+                        indicator=inds[0].id, unit=unit.code, raw=whole, **first_loc)
+            return
+        for ind, piece in zip(inds, pieces, strict=True):
+            if piece is not None:
+                _parse_single(unit, ind, piece, None, sheet, first_loc, found, raw_override=whole)
+        return
+    if len(inds) == 2 and inds[0].type == "yes_no" and inds[1].type in ("text", "url"):
+        text = fold(str(whole))
+        m = re.match(r"^(是|否|有|无|没有|已|未)[,，;；:：、。 ]*(.*)$", text)
+        if m:
+            _parse_single(unit, inds[0], m.group(1), None, sheet, first_loc, found,
+                          raw_override=str(whole))
+            if m.group(2).strip():
+                _parse_single(unit, inds[1], m.group(2), None, sheet, first_loc, found,
+                              raw_override=str(whole))
+        elif text:  # only the name of the column: it exists
+            _parse_single(unit, inds[0], "是", None, sheet, first_loc, found,
+                          raw_override=str(whole))
+            _parse_single(unit, inds[1], text, None, sheet, first_loc, found,
+                          raw_override=str(whole))
+        return
+    _parse_single(unit, inds[0], first_raw, first_fmt, sheet, first_loc, found)
+
+
+_NUMERIC: Final = frozenset({"count", "number", "percent"})
+
+
+def _parse_single(unit: _Unit, ind: Indicator, raw: CellValue, fmt: str | None,
+                  sheet: Sheet | None, loc: dict[str, Any], found: _Found,
+                  raw_override: str | None = None) -> None:
+    try:
+        parsed = _parse_one(ind, raw, fmt)
+    except ValueProblem as exc:
+        found.error(exc.reason, f"{ind.label}{_blank_note(ind)}: {exc.message}",
+                    indicator=ind.id, unit=unit.code, raw=raw_override or exc.raw, **loc)
+        return
+    if raw_override is not None:
+        parsed = Parsed(parsed.value, raw_override, parsed.flags)
+    if parsed.value is None and not parsed.flags:
+        return
+    _record(unit, ind, parsed, sheet, loc, found)
+
+
+def _blank_note(ind: Indicator) -> str:
+    blank = (ind.blank or "").strip()
+    return f" ({blank})" if blank and blank != ind.unit else ""
+
+
+def _names(inds: Sequence[Indicator]) -> str:
+    return ", ".join(i.id for i in inds)
+
+
+def _short(text: object, n: int = 40) -> str:
+    s = str(text).replace("\n", " ")
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _set_written(unit: _Unit, raw: CellValue, fmt: str | None, loc: dict[str, Any],
+                 found: _Found) -> None:
+    if unit.written is not None:
+        return
+    try:
+        parsed = parse_date(raw, number_format=fmt)
+    except ValueProblem as exc:
+        found.warn("bad_date", f"the date written on the return cannot be read: {exc.message}; "
+                   "the day of ingest is used", raw=exc.raw, unit=unit.code, **loc)
+        return
+    if isinstance(parsed.value, dt.date):
+        unit.written = parsed.value
+        unit.written_loc = loc
+
+
+# --------------------------------------------------------------------------- submissions
+
+
+def _submission(c: Campaign, u: _Unit, found: _Found, opts: _Options) -> SubmissionIn:
+    rnd = c.round(u.round or opts.round_id)
+    _check_unit_values(c, u, found)
+    received_on, source = _received(u, found, opts)
+    values: list[ValueIn] = []
+    for ind_id in sorted(u.values):
+        r = u.values[ind_id]
+        ind = r.indicator
+        text_like = ind.type in ("text", "url")
+        pv = r.parsed.value
+        value = None if text_like or isinstance(pv, str) else pv
+        text = pv if text_like and isinstance(pv, str) else None
+        values.append(ValueIn(ind_id, value, text, r.parsed.raw, r.sheet, r.cell,
+                              tuple(r.parsed.flags)))
+    seen: dict[str, int] = {}
+    for label, text, sheet, cell in u.extras:
+        key = _extra_key(label)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key = f"{key} ({seen[key]})"
+        values.append(ValueIn(EXTRA_PREFIX + key, None, text, text, sheet, cell, ("extra",)))
+    return SubmissionIn(u.code, rnd.id, u.return_type or rnd.return_type, received_on, source,
+                        tuple(values), complete=True)
+
+
+def _extra_key(label: str) -> str:
+    k = fold(label)
+    return k if len(k) <= 80 else k[:79] + "…"
+
+
+def _received(u: _Unit, found: _Found, opts: _Options) -> tuple[dt.date, str]:
+    written = u.written
+    if written is not None and written > opts.today:
+        found.warn("future_date",
+                   f"the date written on the return ({written.isoformat()}) is after the day of "
+                   f"ingest ({opts.today.isoformat()}); it is not used as the received date",
+                   unit=u.code, **u.written_loc)
+        written = None
+    if opts.received is not None:
+        return opts.received, "option"
+    if written is not None:
+        return written, "form"
+    return opts.today, "ingest"
+
+
+def _check_unit_values(c: Campaign, u: _Unit, found: _Found) -> None:
+    unit = c.unit(u.code)
+    env: dict[str, Any] = dict(unit.figures)
+    for ind_id, r in u.values.items():
+        v = r.parsed.value
+        ind = r.indicator
+        if isinstance(v, bool) or (isinstance(v, int | float) and not isinstance(v, bool)):
+            env[ind_id] = v
+        if ind.type in ("count", "number", "percent") and isinstance(v, int | float):
+            if ind.min is not None and v < ind.min:
+                found.error("below_min", f"{ind.label}: {v} is below the minimum {ind.min:g}",
+                            indicator=ind_id, unit=u.code, raw=r.parsed.raw, **r.loc)
+            if ind.max is not None and v > ind.max:
+                found.error("above_max", f"{ind.label}: {v} is above the maximum {ind.max:g}",
+                            indicator=ind_id, unit=u.code, raw=r.parsed.raw, **r.loc)
+        if "approximate" in r.parsed.flags:
+            found.warn("approximate", f"{ind.label}: {_short(r.parsed.raw)!r} is approximate; "
+                       f"read as {v}", indicator=ind_id, unit=u.code, raw=r.parsed.raw, **r.loc)
+    for ind in c.input_indicators:
+        if ind.required and ind.id not in u.values:
+            found.error("required", f"{ind.label}{_blank_note(ind)} is required but empty",
+                        indicator=ind.id, unit=u.code, **u.loc)
+    for rule in c.validation:
+        if rule.check(env) is False:
+            names = sorted(rule.left.names | rule.right.names)
+            shown = ", ".join(f"{n} = {_fmt(env.get(n))}" for n in names)
+            where = next((u.values[n].loc for n in names if n in u.values), u.loc)
+            first = next((n for n in names if n in u.values), None)
+            found.error("rule_broken", f"{rule.message or rule.text} ({rule.text}: {shown})",
+                        indicator=first, unit=u.code, **where)
+    for ind in c.input_indicators:
+        if ind.formula is None or ind.id not in u.values:
+            continue
+        reported = u.values[ind.id].parsed.value
+        if not isinstance(reported, int | float) or isinstance(reported, bool):
+            continue
+        part_env = {k: v for k, v in env.items() if k != ind.id}
+        computed = ind.formula.evaluate(part_env)
+        if computed is None or not isinstance(computed, float) or math.isnan(computed):
+            continue
+        if abs(float(reported) - computed) > RATE_TOLERANCE:
+            r = u.values[ind.id]
+            parts = ", ".join(f"{n} = {_fmt(part_env.get(n))}" for n in sorted(ind.formula.names))
+            found.warn("rate_mismatch",
+                       f"{ind.label}{_blank_note(ind)}: reported {_fmt(reported)} but "
+                       f"{ind.formula.text} gives {computed:.1f} ({parts}); differs by "
+                       f"{abs(float(reported) - computed):.1f} percentage points",
+                       indicator=ind.id, unit=u.code, raw=r.parsed.raw, **r.loc)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, float):
+        return f"{v:g}"
+    return "empty" if v is None else str(v)
+
+
+# --------------------------------------------------------------------------- unit and date
+
+
+_UNIT_WORDS: Final = ("填报单位", "填表单位", "报送单位", "单位名称", "报表单位")
+_DATE_WORDS: Final = ("填报日期", "填表日期", "填报时间", "填表时间", "报送日期", "报送时间")
+_LINE_WORDS = re.compile(
+    "(" + "|".join(_UNIT_WORDS + _DATE_WORDS + ("填报人", "填表人", "联系人", "联系电话",
+                                                  "审核人", "负责人", "制表人")) + ")"
+)
+_SEAL = re.compile(r"[(（]\s*(盖章|公章|签章|章)\s*[)）]")
+
+
+def _units_named(c: Campaign, text: str) -> tuple[str, ...]:
+    text = _SEAL.sub("", text).strip(" :：")
+    if not text:
+        return ()
+    exact = c.match_units(text)
+    return exact if exact else c.find_units_in(text)
+
+
+@dataclass
+class _Header:
+    unit_text: str | None = None
+    unit_loc: dict[str, Any] = field(default_factory=dict)
+    date_raw: CellValue = None
+    date_fmt: str | None = None
+    date_loc: dict[str, Any] = field(default_factory=dict)
+    rows: set[tuple[str, int]] = field(default_factory=set)
+
+
+def _header_lines(book: Book, found: _Found) -> _Header:
+    """Find the 填报单位 and 填报日期 lines anywhere in the workbook."""
+    h = _Header()
+    for sheet in book.sheets:
+        for r, row in enumerate(sheet.grid, start=1):
+            for ci, v in enumerate(row, start=1):
+                if not isinstance(v, str) or not ("填" in v or "报" in v or "单" in v):
+                    continue
+                compact = fold_name(v)
+                if not any(w in compact for w in _UNIT_WORDS + _DATE_WORDS):
+                    continue
+                parts = _LINE_WORDS.split(compact)
+                # parts: [before, word, value, word, value, ...]
+                for i in range(1, len(parts) - 1, 2):
+                    word, rest = parts[i], _SEAL.sub("", parts[i + 1]).lstrip(":：").strip()
+                    raw: CellValue = rest or None
+                    fmt: str | None = None
+                    col = ci
+                    if raw is None:  # the value sits in the next filled cell to the right
+                        for cj in range(ci + 1, len(row) + 1):
+                            nv = row[cj - 1]
+                            if nv is not None and str(nv).strip():
+                                raw, fmt, col = nv, sheet.number_format(r, cj), cj
+                                break
+                    loc = found.at(sheet, r, col)
+                    if word in _UNIT_WORDS and raw is not None and h.unit_text is None:
+                        h.unit_text, h.unit_loc = str(raw), loc
+                        h.rows.add((sheet.name, r))
+                    elif word in _DATE_WORDS and raw is not None and h.date_raw is None:
+                        h.date_raw, h.date_fmt, h.date_loc = raw, fmt, loc
+                        h.rows.add((sheet.name, r))
+                    elif word in _UNIT_WORDS + _DATE_WORDS:
+                        h.rows.add((sheet.name, r))
+    return h
+
+
+def _reporter(c: Campaign, book: Book, h: _Header, found: _Found) -> str | None:
+    """Return the unit sending the file, from 填报单位 or the file name; None if unknown.
+
+    Records an error when the text names no unit or several.
+    """
+    if h.unit_text is not None:
+        named = _units_named(c, h.unit_text)
+        if len(named) == 1:
+            from_name = c.find_units_in(Path(book.name).stem)
+            if len(from_name) == 1 and from_name[0] != named[0]:
+                found.warn("unit_name_differs",
+                           f"填报单位 says {c.unit(named[0]).name} but the file name points to "
+                           f"{c.unit(from_name[0]).name}; {c.unit(named[0]).name} is used",
+                           unit=named[0], raw=h.unit_text, **h.unit_loc)
+            return named[0]
+        if len(named) > 1:
+            found.error("ambiguous_unit",
+                        f"填报单位 {h.unit_text!r} names several units "
+                        f"({', '.join(c.unit(n).name for n in named)}); write one",
+                        raw=h.unit_text, **h.unit_loc)
+            return None
+        found.error("unknown_unit", f"填报单位 {h.unit_text!r} is not a unit of the campaign",
+                    raw=h.unit_text, **h.unit_loc)
+        return None
+    named = c.find_units_in(Path(book.name).stem)
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        found.error("ambiguous_unit",
+                    f"the file name names several units "
+                    f"({', '.join(c.unit(n).name for n in named)}) and no 填报单位 is written; "
+                    "write 填报单位 on the return", raw=Path(book.name).name)
+    return None
+
+
+def _no_unit(found: _Found) -> None:
+    if not any(p.reason in ("ambiguous_unit", "unknown_unit") for p in found.errors):
+        found.error("unit_not_found",
+                    "cannot tell which unit sent this return: write 填报单位 (or 填表单位) on "
+                    "it, or name the file after the unit")
+
+
+# --------------------------------------------------------------------------- official layout
+
+
+@dataclass
+class _Column:
+    col: int
+    indicators: tuple[Indicator, ...]
+    header: str
+
+
+def _cell_text(sheet: Sheet, r: int, c: int) -> str | None:
+    ar, ac = sheet.merged_anchor(r, c)
+    v = sheet.value(ar, ac)
+    return v if isinstance(v, str) and v.strip() else None
+
+
+def _read_official(c: Campaign, book: Book, found: _Found, opts: _Options) -> list[_Unit] | None:
+    idx = _index(c)
+    best: tuple[int, str, Sheet, Any] | None = None
+    for sheet in book.sheets:
+        if sheet.name == META_SHEET:
+            continue
+        h = _find_horizontal(c, idx, sheet)
+        v = _find_vertical(idx, sheet)
+        for score, layout, info in ((h[0], "horizontal", h[1]), (v[0], "vertical", v[1])):
+            if score and (best is None or score > best[0]):
+                best = (score, layout, sheet, info)
+    if best is None:
+        return None
+    if best[0] < min(2, len(idx.groups)) and not _has_table_header(best[2]):
+        return None  # one stray label is not a table
+    header = _header_lines(book, found)
+    _, layout, sheet, info = best
+    if layout == "horizontal":
+        units = _read_horizontal(c, book, sheet, info, header, found)
+    else:
+        units = _read_vertical(c, book, sheet, info, header, found)
+    round_id = opts.round_id or _guess_round(c, book, sheet, found)
+    for u in units:
+        u.round = round_id
+        if u.written is None and header.date_raw is not None:
+            _set_written(u, header.date_raw, header.date_fmt, header.date_loc, found)
+    if not units and not found.errors:
+        found.error("empty_return", "the table holds no value", sheet=None if found.csv
+                    else sheet.name)
+    return units
+
+
+_TABLE_WORDS: Final = frozenset(_key(w) for w in ("项目", "内容", "开展情况", "单位", "地区"))
+
+
+def _has_table_header(sheet: Sheet) -> bool:
+    """Tell whether a row of the sheet holds two header words of the notice's tables."""
+    for row in sheet.grid[:40]:
+        if sum(1 for v in row if isinstance(v, str) and _key(v) in _TABLE_WORDS) >= 2:
+            return True
+    return False
+
+
+def _guess_round(c: Campaign, book: Book, sheet: Sheet, found: _Found) -> str:
+    """Tell the round from the file name or the title rows; default the final round."""
+    if len(c.rounds) == 1:
+        return c.rounds[0].id
+    stem = fold_name(Path(book.name).stem).lower()
+    by_id = [r for r in c.rounds if r.id.lower() in stem]
+    if len(by_id) == 1:
+        return by_id[0].id
+    title = " ".join(str(v) for row in sheet.grid[:6] for v in row if isinstance(v, str))
+    text = fold_name(title) + " " + fold_name(Path(book.name).stem)
+    by_label = [r for r in c.rounds if r.label and fold_name(r.label) in text
+                and not _generic_label(r)]
+    if len(by_label) == 1:
+        return by_label[0].id
+    return c.round().id
+
+
+def _generic_label(r: Round) -> bool:
+    return fold_name(r.label) in ("年度", "全年")
+
+
+_TOTAL_WORDS: Final = ("总计", "合计", "全市合计", "全省合计", "全市总计", "全省总计", "汇总",
+                       "全区合计", "全州合计")
+_UNIT_HEADERS: Final = ("项目", "单位", "地区", "填报单位", "单位名称", "地市", "市州",
+                        "县(市、区)", "县市区", "区县", "市(州)", "设区市", "unit")
+_DATE_HEADERS: Final = ("填报日期", "填表日期", "填报时间", "填表时间", "日期", "报送日期")
+_FOOTER = re.compile(r"^(填表|填报|制表|审核|负责人|联系人|联系电话|注[:：]|说明|备注|附注|本文件)")
+
+
+def _is_total(text: str | None) -> bool:
+    if text is None:
+        return False
+    k = _key(text)
+    return k in _TOTAL_WORDS or k.startswith(("总计", "合计"))
+
+
+def _find_horizontal(c: Campaign, idx: _Index, sheet: Sheet) -> tuple[int, Any]:
+    best: tuple[int, int, dict[int, _Column]] | None = None
+    limit = min(sheet.nrows, 40)
+    for r in range(1, limit + 1):
+        cols: dict[int, _Column] = {}
+        seen: set[str] = set()
+        for col in range(1, sheet.ncols + 1):
+            col_match = _column_match(idx, sheet, r, col)
+            if col_match is None:
+                continue
+            inds, text = col_match
+            ids = tuple(i for i in inds if i not in seen)
+            if not ids:
+                continue
+            seen.update(ids)
+            cols[col] = _Column(col, tuple(c.indicator(i) for i in ids), text)
+        score = sum(len(x.indicators) for x in cols.values())
+        enough = len(cols) >= 2 or (len(cols) == 1 and len(idx.groups) == 1)
+        if enough and (best is None or score > best[0]):
+            best = (score, r, cols)
+    if best is None:
+        return 0, None
+    return best[0], (best[1], best[2])
+
+
+def _column_match(
+    idx: _Index, sheet: Sheet, r: int, col: int
+) -> tuple[tuple[str, ...], str] | None:
+    """Match the header of a column ending at row r (two-row headers, merged cells)."""
+    here = _cell_text(sheet, r, col)
+    above = _cell_text(sheet, r - 1, col) if r > 1 else None
+    candidates: list[str] = []
+    if here:
+        candidates.append(here)
+    if above and here and above != here:
+        candidates.append(above + here)
+    for text in candidates:
+        hit = idx.match(text)
+        if hit:
+            return hit, text
+    return None
+
+
+def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Header,
+                     found: _Found) -> list[_Unit]:
+    header_row, columns = info
+    cols: dict[int, _Column] = columns
+    ind_cols = sorted(cols)
+    # the header band ends at the lowest row of a merged header cell
+    end = header_row
+    for r1, c1, r2, c2 in sheet.merged:
+        if r1 <= header_row <= r2 and any(c1 <= x <= c2 for x in ind_cols):
+            end = max(end, r2)
+    label_col: int | None = None
+    date_col: int | None = None
+    for col in range(1, sheet.ncols + 1):
+        if col in cols:
+            continue
+        texts = [t for t in (_cell_text(sheet, r, col) for r in range(max(1, header_row - 2),
+                                                                      end + 1)) if t]
+        keys = {_key(t) for t in texts}
+        if date_col is None and keys & {_key(w) for w in _DATE_HEADERS}:
+            date_col = col
+        elif label_col is None and keys & {_key(w) for w in _UNIT_HEADERS}:
+            label_col = col
+    if label_col is None:
+        left = [col for col in range(1, ind_cols[0]) if col != date_col]
+        label_col = left[0] if left else None
+
+    rows: list[tuple[int, str | None]] = []
+    for r in range(end + 1, sheet.nrows + 1):
+        label_v = sheet.value(r, label_col) if label_col else None
+        label = str(label_v).strip() if label_v is not None and str(label_v).strip() else None
+        if label is not None and _FOOTER.match(fold_name(label)):
+            break
+        if (sheet.name, r) in h.rows:
+            break
+        filled = any(sheet.value(r, col) is not None and str(sheet.value(r, col)).strip()
+                     for col in ind_cols)
+        if not filled and label is None:
+            continue
+        if (not filled and not _is_total(label) and rows
+                and all(sheet.value(r, x) is None for x in range(1, sheet.ncols + 1)
+                        if x != label_col)):
+            continue  # a note line under the table
+        rows.append((r, label))
+    reporter = _reporter(c, book, h, found)
+    totals = [(r, lab) for r, lab in rows if _is_total(lab)]
+    data = [(r, lab) for r, lab in rows if not _is_total(lab)]
+    if len(totals) > 1:
+        found.error("duplicate_total", "the table has more than one 总计/合计 row (rows "
+                    f"{', '.join(str(r) for r, _ in totals)})", **found.at(sheet, totals[1][0],
+                                                                        label_col))
+    # read every row
+    parsed: dict[int, _Unit] = {}
+    for r, _ in rows:
+        u = _Unit("", found.at(sheet, r, label_col or ind_cols[0]))
+        for col in ind_cols:
+            colinfo = cols[col]
+            raw = sheet.value(r, col)
+            loc = found.at(sheet, r, col, colinfo.header)
+            if raw is None and (r, col) in sheet.formulas:
+                found.error("uncalculated_formula", _UNCALCULATED,
+                            indicator=colinfo.indicators[0].id, **loc)
+                continue
+            _parse_into(u, colinfo.indicators, raw, sheet.number_format(r, col), sheet, loc,
+                        found)
+        if date_col is not None and sheet.value(r, date_col) is not None:
+            _set_written(u, sheet.value(r, date_col), sheet.number_format(r, date_col),
+                         found.at(sheet, r, date_col, "填表日期"), found)
+        parsed[r] = u
+
+    # which unit is each row?
+    row_units: dict[int, str | None] = {}
+    for r, lab in data:
+        named = _units_named(c, lab) if lab else ()
+        if len(named) > 1:
+            found.error("ambiguous_unit", f"row label {lab!r} names several units "
+                        f"({', '.join(c.unit(n).name for n in named)})", raw=lab,
+                        **found.at(sheet, r, label_col))
+        row_units[r] = named[0] if len(named) == 1 else None
+
+    out: list[_Unit] = []
+    total = totals[0] if totals else None
+    if total is not None and data:
+        _check_total(c, sheet, cols, [parsed[r] for r, _ in data], parsed[total[0]],
+                     [r for r, _ in data], total[0], found)
+    if reporter is not None:
+        if total is not None:
+            own = [r for r, _ in data if row_units[r] in (reporter, None)]
+            main_row: int | None = data[0][0] if len(data) == 1 and own else total[0]
+        elif len(data) == 1 and row_units[data[0][0]] in (reporter, None):
+            main_row = data[0][0]
+        else:
+            main_row = next((r for r, _ in data if row_units[r] == reporter), None)
+        if main_row is not None:
+            u = parsed[main_row]
+            u.code = reporter
+            out.append(u)
+        for r, lab in data:
+            if r == main_row:
+                continue
+            code = row_units[r]
+            if code is None:
+                if total is not None:
+                    found.warn("breakdown_row", f"row {r} ({lab or 'no label'}) is not a unit of "
+                               "the campaign; it counts only in the 总计 check", raw=lab,
+                               **found.at(sheet, r, label_col))
+                else:
+                    found.error("unknown_unit", f"row label {lab!r} is not a unit of the campaign",
+                                raw=lab, **found.at(sheet, r, label_col))
+                continue
+            if code == reporter:
+                continue
+            if reporter not in (a.code for a in c.ancestors(code)):
+                found.error("unit_outside",
+                            f"row {r} names {c.unit(code).name}, which is not "
+                            f"{c.unit(reporter).name} or a unit under it", raw=lab,
+                            unit=code, **found.at(sheet, r, label_col))
+                continue
+            u = parsed[r]
+            u.code = code
+            out.append(u)
+    else:
+        if not data and total is not None:
+            _no_unit(found)
+            return []
+        for r, lab in data:
+            code = row_units[r]
+            if code is None:
+                if lab is None and len(data) == 1:
+                    _no_unit(found)
+                else:
+                    found.error("unknown_unit",
+                                f"row label {lab!r} is not a unit of the campaign" if lab else
+                                f"row {r} has values but no unit", raw=lab,
+                                **found.at(sheet, r, label_col))
+                continue
+            u = parsed[r]
+            u.code = code
+            out.append(u)
+        if not out and not found.errors:
+            _no_unit(found)
+    # the same unit twice
+    first: dict[str, _Unit] = {}
+    for u in out:
+        if u.code in first:
+            prev = Problem("", "", **first[u.code].loc).place
+            found.error("duplicate_unit",
+                        f"{c.unit(u.code).name} ({u.code}) appears twice in the file (also at "
+                        f"{prev})", unit=u.code, **u.loc)
+        else:
+            first[u.code] = u
+    return [u for u in out if u.values or u.extras]
+
+
+def _check_total(c: Campaign, sheet: Sheet, cols: Mapping[int, _Column], parts: Sequence[_Unit],
+                 total: _Unit, part_rows: Sequence[int], total_row: int, found: _Found) -> None:
+    for col in sorted(cols):
+        for ind in cols[col].indicators:
+            if ind.aggregate != "sum" or ind.type not in ("count", "number"):
+                continue
+            t = total.values.get(ind.id)
+            if t is None or not isinstance(t.parsed.value, int | float):
+                continue
+            vals = [p.values[ind.id].parsed.value for p in parts if ind.id in p.values]
+            nums = [v for v in vals if isinstance(v, int | float) and not isinstance(v, bool)]
+            if not nums:
+                continue
+            expected = sum(nums)
+            got = t.parsed.value
+            if abs(float(got) - float(expected)) > 1e-6:
+                span = (f"{column_letter(col)}{part_rows[0]}:{column_letter(col)}{part_rows[-1]}"
+                        if not found.csv else f"rows {part_rows[0]}–{part_rows[-1]}")
+                where = t.loc.get("cell") or f"row {total_row}"
+                found.error("total_mismatch",
+                            f"{ind.label}: 总计 {where} = {_fmt(got)} but {span} add up to "
+                            f"{_fmt(expected)} (difference {_fmt(float(got) - float(expected))})",
+                            indicator=ind.id, raw=t.parsed.raw, **t.loc)
+
+
+def _find_vertical(idx: _Index, sheet: Sheet) -> tuple[int, Any]:
+    best: tuple[int, int, list[tuple[int, tuple[str, ...]]]] | None = None
+    for col in range(1, min(sheet.ncols, 10) + 1):
+        hits: list[tuple[int, tuple[str, ...]]] = []
+        seen: set[str] = set()
+        for r in range(1, sheet.nrows + 1):
+            v = sheet.value(r, col)
+            if not isinstance(v, str):
+                continue
+            ids = idx.match(v)
+            if ids and not (set(ids) & seen):
+                hits.append((r, ids))
+                seen.update(ids)
+            elif ids:
+                hits.append((r, ids))  # a repeated item: reported as duplicate later
+        score = len({i for _, ids in hits for i in ids})
+        if hits and (best is None or score > best[0]):
+            best = (score, col, hits)
+    if best is None:
+        return 0, None
+    return best[0], (best[1], best[2])
+
+
+_VALUE_HEADERS: Final = ("开展情况", "完成情况", "情况", "数量", "数值", "完成数", "填报内容",
+                         "内容及数量")
+_REMARK_WORDS: Final = ("备注", "其他", "其它")
+
+
+def _read_vertical(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Header,
+                   found: _Found) -> list[_Unit]:
+    label_col, hits = info
+    first_row = hits[0][0]
+    # header row: the nearest row above the first item naming the value column
+    value_col = label_col + 1
+    header_row = None
+    for r in range(first_row - 1, max(0, first_row - 6), -1):
+        for col in range(label_col + 1, sheet.ncols + 1):
+            t = _cell_text(sheet, r, col)
+            if t and _key(t) in {_key(w) for w in _VALUE_HEADERS}:
+                value_col, header_row = col, r
+                break
+        if header_row is not None:
+            break
+    del header_row
+    idx = _index(c)
+    reporter = _reporter(c, book, h, found)
+    unit = _Unit(reporter or "", {"sheet": None if found.csv else sheet.name})
+    remarks = False
+    for r in range(first_row, sheet.nrows + 1):
+        if (sheet.name, r) in h.rows:
+            continue
+        label_v = sheet.value(r, label_col)
+        label = label_v.strip() if isinstance(label_v, str) and label_v.strip() else None
+        group_v = sheet.value(r, label_col - 1) if label_col > 1 else None
+        group = _cell_text(sheet, r, label_col - 1) if label_col > 1 else None
+        if group and any(w in _key(group) for w in _REMARK_WORDS):
+            remarks = True
+        if isinstance(group_v, str) and _FOOTER.match(fold_name(group_v)) and not remarks:
+            break
+        raw = sheet.value(r, value_col)
+        width = 1
+        ids = idx.match(label) if label else ()
+        if ids:
+            inds = tuple(c.indicator(i) for i in ids)
+            width = len(inds)
+            more = [(sheet.value(r, k), sheet.number_format(r, k), found.at(sheet, r, k))
+                    for k in range(value_col + 1, sheet.ncols + 1)] if width > 1 else []
+            loc = found.at(sheet, r, value_col)
+            if raw is None and (r, value_col) in sheet.formulas:
+                found.error("uncalculated_formula", _UNCALCULATED, indicator=ids[0], **loc)
+                continue
+            _parse_into(unit, inds, raw, sheet.number_format(r, value_col), sheet, loc, found,
+                        more)
+            continue
+        if label is None and raw is None:
+            continue
+        if label is not None and _FOOTER.match(fold_name(label)) and not remarks:
+            break
+        template_remark = label is not None and ("可自行列项补充" in fold_name(label))
+        if template_remark:
+            remarks = True
+            if raw is None or not str(raw).strip():
+                continue
+            item = "备注"
+        else:
+            item = label or (group or "备注")
+        if raw is None or not str(raw).strip():
+            if label is not None and remarks:
+                text = fold(label)  # an item written in the 内容 column only
+                item = "备注"
+            else:
+                continue
+        else:
+            text = fold(str(raw))
+        loc = found.at(sheet, r, value_col if raw is not None else label_col)
+        unit.extras.append((item, text, None if found.csv else sheet.name, loc.get("cell")))
+        why = "under 备注" if remarks else "not an item of the form"
+        found.warn("extra_item", f"{_short(item)} ({why}) kept as an extra item: {_short(text)}",
+                   raw=str(raw) if raw is not None else label, unit=reporter, **loc)
+    if reporter is None:
+        _no_unit(found)
+        return []
+    if not unit.values and not unit.extras:
+        return []
+    return [unit]
+
+
+# --------------------------------------------------------------------------- table files
+
+_PROGRESS: Final[Mapping[str, tuple[str, ...]]] = {
+    "unit": ("unit", "单位", "单位名称", "填报单位"),
+    "milestone": ("milestone", "事项", "事项编号", "里程碑", "任务"),
+    "done_on": ("done_on", "完成日期", "完成时间", "done"),
+    "evidence": ("evidence", "佐证材料", "佐证", "证明材料"),
+}
+_LEDGER: Final[Mapping[str, tuple[str, ...]]] = {
+    "date": ("date", "日期", "活动日期", "开展日期"),
+    "unit": ("unit", "单位", "单位名称", "填报单位"),
+    "sessions": ("sessions", "场次", "场数", "举办场次"),
+    "plan": ("plan", "计划项", "计划", "活动计划"),
+    "venue": ("venue", "场所", "地点类别"),
+    "township": ("township", "乡镇", "乡镇(街道)", "乡镇（街道）"),
+    "materials": ("materials", "发放资料份数", "资料份数", "发放资料"),
+    "consultations": ("consultations", "咨询人次"),
+    "attendees": ("attendees", "参加人数", "参与人数"),
+}
+
+
+def _header_map(sheet: Sheet, r: int, spec: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+    keys = {_key(a): name for name, aliases in spec.items() for a in aliases}
+    out: dict[str, int] = {}
+    for col in range(1, sheet.ncols + 1):
+        v = sheet.value(r, col)
+        if isinstance(v, str):
+            name = keys.get(_key(v)) or keys.get(_PAREN_TAIL.sub("", _key(v)))
+            if name and name not in out:
+                out[name] = col
+    return out
+
+
+def _table_kind(sheet: Sheet) -> tuple[FileKind, int, dict[str, int]] | None:
+    for r in range(1, min(sheet.nrows, 5) + 1):
+        prog = _header_map(sheet, r, _PROGRESS)
+        if {"unit", "milestone", "done_on"} <= set(prog):
+            return "progress", r, prog
+        led = _header_map(sheet, r, _LEDGER)
+        if {"unit", "date", "sessions"} <= set(led):
+            return "ledger", r, led
+    return None
+
+
+def _row_unit(c: Campaign, sheet: Sheet, r: int, col: int, found: _Found,
+              header: str) -> str | None:
+    v = sheet.value(r, col)
+    text = str(v).strip() if v is not None else ""
+    loc = found.at(sheet, r, col, header)
+    if not text:
+        found.error("required", "the unit is missing", **loc)
+        return None
+    named = c.match_units(text) or c.find_units_in(text)
+    if len(named) == 1:
+        return named[0]
+    if named:
+        found.error("ambiguous_unit", f"{text!r} names several units "
+                    f"({', '.join(c.unit(n).name for n in named)})", raw=text, **loc)
+    else:
+        found.error("unknown_unit", f"{text!r} is not a unit of the campaign", raw=text, **loc)
+    return None
+
+
+def _row_date(sheet: Sheet, r: int, col: int, found: _Found, header: str, opts: _Options,
+              unit: str | None) -> dt.date | None:
+    v = sheet.value(r, col)
+    loc = found.at(sheet, r, col, header)
+    try:
+        parsed = parse_date(v, number_format=sheet.number_format(r, col))
+    except ValueProblem as exc:
+        found.error(exc.reason, exc.message, raw=exc.raw, unit=unit, **loc)
+        return None
+    if not isinstance(parsed.value, dt.date):
+        found.error("required", "the date is missing", unit=unit, **loc)
+        return None
+    if parsed.value > opts.today:
+        found.warn("future_date", f"{parsed.value.isoformat()} is after the day of ingest "
+                   f"({opts.today.isoformat()})", raw=parsed.raw, unit=unit, **loc)
+    return parsed.value
+
+
+def _data_rows(sheet: Sheet, header_row: int) -> Iterator[int]:
+    for r in range(header_row + 1, sheet.nrows + 1):
+        if any(v is not None and str(v).strip() for v in sheet.grid[r - 1]):
+            yield r
+
+
+def _headers_text(sheet: Sheet, header_row: int, columns: Mapping[str, int]) -> dict[str, str]:
+    return {name: str(sheet.value(header_row, col)) for name, col in columns.items()}
+
+
+def _read_progress(c: Campaign, sheet: Sheet, header_row: int, columns: dict[str, int],
+                   found: _Found, opts: _Options) -> list[DeliverableIn]:
+    heads = _headers_text(sheet, header_row, columns)
+    milestones = {m.id.lower(): m for m in c.milestones}
+    out: list[DeliverableIn] = []
+    for r in _data_rows(sheet, header_row):
+        unit = _row_unit(c, sheet, r, columns["unit"], found, heads["unit"])
+        mv = sheet.value(r, columns["milestone"])
+        mtext = fold(str(mv)) if mv is not None else ""
+        mloc = found.at(sheet, r, columns["milestone"], heads["milestone"])
+        m = milestones.get(mtext.lower())
+        if not mtext:
+            found.error("required", "the milestone is missing", unit=unit, **mloc)
+        elif m is None:
+            found.error("unknown_milestone", f"{mtext!r} is not a milestone of the campaign "
+                        f"(known: {', '.join(x.id for x in c.milestones[:8])}…)", raw=mtext,
+                        unit=unit, **mloc)
+        done = _row_date(sheet, r, columns["done_on"], found, heads["done_on"], opts, unit)
+        evidence = None
+        if "evidence" in columns:
+            ev = sheet.value(r, columns["evidence"])
+            evidence = fold(str(ev)) if ev is not None and str(ev).strip() else None
+        if unit is None or m is None or done is None:
+            continue
+        if m.completion.kind != "deliverable":
+            found.warn("not_a_deliverable", f"{m.id} is completed by "
+                       f"{m.completion.kind} ({m.completion.round or m.completion.condition}), "
+                       "not by a progress-log row; the row is kept", unit=unit, **mloc)
+        elif not m.responsible.applies(c.unit(unit)):
+            found.warn("not_responsible", f"{m.id} is not a task of {c.unit(unit).name}; the row "
+                       "is kept", unit=unit, **mloc)
+        out.append(DeliverableIn(unit, m.id, done, evidence, r))
+    if not out and not found.errors:
+        found.error("empty_table", "the progress log has no rows",
+                    **found.at(sheet, header_row, None))
+    return out
+
+
+def _read_ledger(c: Campaign, sheet: Sheet, header_row: int, columns: dict[str, int],
+                 found: _Found, opts: _Options) -> list[LedgerRowIn]:
+    heads = _headers_text(sheet, header_row, columns)
+    plans = {p.id.lower(): p.id for p in c.plan}
+    plans.update({_key(p.theme): p.id for p in c.plan})
+    out: list[LedgerRowIn] = []
+
+    def count(r: int, name: str, unit: str | None, required: bool = False) -> int | None:
+        if name not in columns:
+            return None
+        col = columns[name]
+        v = sheet.value(r, col)
+        loc = found.at(sheet, r, col, heads[name])
+        try:
+            p = parse_value("count", v)
+        except ValueProblem as exc:
+            found.error(exc.reason, f"{heads[name]}: {exc.message}", raw=exc.raw, unit=unit,
+                        **loc)
+            return None
+        if p.value is None and required:
+            found.error("required", f"{heads[name]} is missing", unit=unit, **loc)
+        return p.value if isinstance(p.value, int) else None
+
+    def text(r: int, name: str) -> str | None:
+        if name not in columns:
+            return None
+        v = sheet.value(r, columns[name])
+        return fold(str(v)) if v is not None and str(v).strip() else None
+
+    for r in _data_rows(sheet, header_row):
+        nerr = len(found.errors)
+        unit = _row_unit(c, sheet, r, columns["unit"], found, heads["unit"])
+        day = _row_date(sheet, r, columns["date"], found, heads["date"], opts, unit)
+        sessions = count(r, "sessions", unit, required=True)
+        venue = text(r, "venue")
+        if venue is not None and venue not in FIVE_VENUES:
+            found.error("bad_venue", f"场所 {venue!r} is not one of {'/'.join(FIVE_VENUES)}",
+                        raw=venue, unit=unit, **found.at(sheet, r, columns["venue"],
+                                                         heads["venue"]))
+        plan = text(r, "plan")
+        if plan is not None:
+            pid = plans.get(plan.lower()) or plans.get(_key(plan))
+            if pid is None:
+                found.warn("unknown_plan", f"计划项 {plan!r} is not a plan row id or theme; kept "
+                           "as written", raw=plan, unit=unit,
+                           **found.at(sheet, r, columns["plan"], heads["plan"]))
+            else:
+                plan = pid
+        materials = count(r, "materials", unit)
+        consultations = count(r, "consultations", unit)
+        attendees = count(r, "attendees", unit)
+        if len(found.errors) > nerr or unit is None or day is None or sessions is None:
+            continue
+        out.append(LedgerRowIn(unit, day, sessions, plan, venue, text(r, "township"),
+                               materials, consultations, attendees, r))
+    if not out and not found.errors:
+        found.error("empty_table", "the activity ledger has no rows",
+                    **found.at(sheet, header_row, None))
+    return out
+
