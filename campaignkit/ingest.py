@@ -1814,10 +1814,13 @@ def _read_progress(c: Campaign, sheet: Sheet, header_row: int, columns: dict[str
             evidence = fold(str(ev)) if ev is not None and str(ev).strip() else None
         if unit is None or m is None or done is None:
             continue
-        if m.completion.kind != "deliverable":
-            found.warn("not_a_deliverable", f"{m.id} is completed by "
-                       f"{m.completion.kind} ({m.completion.round or m.completion.condition}), "
-                       "not by a progress-log row; the row is kept", unit=unit, **mloc)
+        if m.completion.kind == "round":
+            found.warn("not_a_deliverable", f"{m.id} is completed by a return of round "
+                       f"{m.completion.round}, not by a progress-log row; the row is kept",
+                       unit=unit, **mloc)
+        elif m.completion.kind == "none":
+            found.warn("not_a_deliverable", f"{m.id} is a continuous task, never completed; "
+                       "the row is kept", unit=unit, **mloc)
         elif not m.responsible.applies(c.unit(unit)):
             found.warn("not_responsible", f"{m.id} is not a task of {c.unit(unit).name}; the row "
                        "is kept", unit=unit, **mloc)
