@@ -302,17 +302,22 @@ def frames_from_lists(
 def frames_from_store(store: Store, campaign_id: str) -> Frames:
     """Read a campaign's returns, values, deliverables and ledger from an open store.
 
+    All four tables come from one consistent state of the store (``Store.snapshot``).
+    The values are read with ``Store.value_table`` (numbers as floats, built column by
+    column) with their provenance — raw, sheet, cell, file_name — for ``trace``.
+
     >>> from campaignkit.store import Store
     >>> with Store.open(":memory:") as s:
     ...     len(frames_from_store(s, "hubei_huimin_2024").submissions)
     0
     """
-    return Frames(
-        submissions=store.submissions(campaign_id),
-        values=store.values(campaign_id),
-        deliverables=store.deliverables(campaign_id),
-        ledger=store.ledger(campaign_id),
-    )
+    with store.snapshot():
+        submissions = store.submissions(campaign_id)
+        values = store.value_table(campaign_id, provenance=True)
+        deliverables = store.deliverables(campaign_id)
+        ledger = store.ledger(campaign_id)
+    return Frames(submissions=submissions, values=values, deliverables=deliverables,
+                  ledger=ledger)
 
 
 # ---------------------------------------------------------------------------------------

@@ -31,6 +31,10 @@ Column types of the readers (the same on empty results):
 * ``value``: ``object`` holding the exact Python value written (``int``, ``float``,
   ``bool``, :class:`datetime.date` or ``None``); ``flags``: ``object`` holding tuples of str.
 
+For millions of figures (the statistics engine) :meth:`Store.value_table` reads the same
+values as flat ``float64``/``category`` columns several times faster than
+:meth:`Store.values`; :meth:`Store.snapshot` makes several reads see one state of the file.
+
 Concurrency: the file is in WAL mode, writers take the write lock up front
 (``BEGIN IMMEDIATE``) and wait up to 30 s for each other, so several processes may ingest
 into one file at once; revision numbers stay gapless and exactly one revision of a
@@ -41,14 +45,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import math
 import numbers
 import re
 import sqlite3
 import time
+import warnings
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -102,6 +109,9 @@ _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")
 _MAX_EXACT_INT: Final = 2**53
 _JULIAN_OFFSET: Final = 1721424.5  # julianday(d) == d.toordinal() + offset, as SQLite counts
+_EPOCH_ORDINAL: Final = dt.date(1970, 1, 1).toordinal()
+_FETCH_ROWS: Final = 4096
+"""Rows fetched at a time when reading a row per value (small batches stay in the CPU cache)."""
 
 
 # --------------------------------------------------------------------------- errors
@@ -416,6 +426,63 @@ _SUBMISSION_FRAME: Final[tuple[tuple[str, _ColumnKind], ...]] = (
 )
 
 
+# Reading values in bulk: one row per value costs about a microsecond in the sqlite3
+# module, so the readers fetch columns (see Store._value_columns).
+
+_VTYPE_DTYPE: Final = pd.CategoricalDtype(list(VALUE_TYPES))
+_VTYPE_NAMES: Final = np.array(VALUE_TYPES, dtype=object)
+_INT_CODE, _FLOAT_CODE, _BOOL_CODE, _TEXT_CODE, _DATE_CODE, _NULL_CODE = (
+    VALUE_TYPES.index(name) for name in ("int", "float", "bool", "text", "date", "null")
+)
+_FIGURE_CODES: Final = (_INT_CODE, _FLOAT_CODE, _BOOL_CODE)
+
+
+def _vtype_code_sql(unknown: int) -> str:
+    """Return SQL giving the position of ``v.vtype`` in VALUE_TYPES (``unknown`` if none)."""
+    whens = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(VALUE_TYPES))
+    return f"(CASE v.vtype {whens} ELSE {unknown} END)"
+
+
+_VALUE_SELECT: Final[dict[str, tuple[str, str]]] = {
+    "submission_id": ("v.submission_id", "int64"),
+    "indicator": ("v.indicator", "object"),
+    "vtype": (_vtype_code_sql(-1), "int8"),
+    "value": ("v.value", "float64"),
+    "text": ("v.text", "object"),
+    "raw": ("v.raw", "object"),
+    "sheet": ("v.sheet", "object"),
+    "cell": ("v.cell", "object"),
+    "flags": ("v.flags", "object"),
+}
+"""Columns of the value readers, one row per value: SQL and the dtype of the array."""
+_ENGINE_VALUE_COLUMNS: Final = ("submission_id", "indicator", "vtype", "value", "text")
+_PROVENANCE_VALUE_COLUMNS: Final = ("raw", "sheet", "cell")
+_ALL_VALUE_COLUMNS: Final = (*_ENGINE_VALUE_COLUMNS, *_PROVENANCE_VALUE_COLUMNS, "flags")
+_VALUES_FROM: Final = (
+    " FROM submissions AS s JOIN submission_values AS v ON v.submission_id = s.id"
+    " WHERE s.campaign = ?{where}"
+)
+
+# One row per submission (Store._grouped_value_columns): a code per value, its number as
+# integer text, each text column concatenated.
+_GROUPED_VTYPE_SQL: Final = _vtype_code_sql(7)
+_NULL_BITS: Final = {"value": 8, "text": 16, "sheet": 32, "cell": 64}
+"""Bits added to the vtype position (7 if unknown) in a value's code when a column is NULL."""
+_GROUPED_NUMBER_SQL: Final = (
+    "CASE WHEN v.vtype = 'date' AND v.value IS NOT NULL"
+    f" THEN CAST(v.value - {_JULIAN_OFFSET} AS INTEGER)"
+    " WHEN v.vtype <> 'float' AND v.value = CAST(v.value AS INTEGER)"
+    " THEN CAST(v.value AS INTEGER) ELSE 'nan' END"
+)
+"""A value as exact integer text (a date as its day number), else 'nan'."""
+_EXACT_SQL: Final = (
+    "(v.value IS NOT NULL AND v.vtype <> 'date'"
+    " AND (v.vtype = 'float' OR v.value <> CAST(v.value AS INTEGER)))"
+)
+"""The values ``_GROUPED_NUMBER_SQL`` leaves out: floats and non-integral numbers."""
+_GROUPED_TEXTS: Final = ("indicator", "text", "raw", "sheet", "cell", "flags")
+
+
 # --------------------------------------------------------------------------- the store
 
 
@@ -680,6 +747,30 @@ class Store:
 
     # -- reading ------------------------------------------------------------------
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """Read several times from one consistent state of the file (a read transaction).
+
+        Inside the block every reader sees the store as it was at its first read, even
+        while other processes write to it; a nested block joins the outer one. Do not
+        write inside the block.
+
+        >>> with Store.open(":memory:") as store, store.snapshot():
+        ...     len(store.submissions("c")) == len(store.values("c"))
+        True
+        """
+        conn = self._connection()
+        if conn.in_transaction:
+            yield self
+            return
+        conn.execute("BEGIN")
+        try:
+            yield self
+        except BaseException:
+            _rollback(conn)
+            raise
+        conn.execute("COMMIT")
+
     def units(self, campaign_id: str) -> pd.DataFrame:
         """Return the campaign's units as synced: code, name, parent, level (all str)."""
         rows = self._rows(
@@ -738,52 +829,225 @@ class Store:
         received_from, complete, is_current, indicator, vtype, value, text, raw, sheet,
         cell, flags, file_name, file_sha256; ordered by unit, round, revision, indicator.
         ``value`` holds the exact Python value written. With ``current_only`` only the
-        current revision of each unit × round is returned.
+        current revision of each unit × round is returned. To feed numbers to the
+        statistics engine use :meth:`value_table`, which is several times faster.
+        """
+        with self.snapshot():
+            col = self._value_columns(campaign_id, current_only, _ALL_VALUE_COLUMNS)
+            value = self._decode_value_column(
+                col["submission_id"], col["indicator"], col["vtype"], col["value"]
+            )
+            subs = self.submissions(campaign_id)
+        at = _positions(subs["id"].to_numpy(), col["submission_id"])
+
+        def from_submission(name: str) -> Any:
+            return subs[name].array.take(at)
+
+        return pd.DataFrame(
+            {
+                "submission_id": pd.Series(col["submission_id"], dtype="int64"),
+                "unit": from_submission("unit"),
+                "round": from_submission("round"),
+                "return_type": from_submission("return_type"),
+                "revision": from_submission("revision"),
+                "received_on": from_submission("received_on"),
+                "received_from": from_submission("received_from"),
+                "complete": from_submission("complete"),
+                "is_current": from_submission("is_current"),
+                "indicator": pd.Series(col["indicator"], dtype="str"),
+                "vtype": pd.Series(_VTYPE_NAMES[col["vtype"]], dtype="str"),
+                "value": pd.Series(value, dtype="object"),
+                "text": pd.Series(col["text"], dtype="str"),
+                "raw": pd.Series(col["raw"], dtype="str"),
+                "sheet": pd.Series(col["sheet"], dtype="str"),
+                "cell": pd.Series(col["cell"], dtype="str"),
+                "flags": pd.Series(_decode_flag_column(col["flags"]), dtype="object"),
+                "file_name": from_submission("file_name"),
+                "file_sha256": from_submission("file_sha256"),
+            }
+        )
+
+    def value_table(
+        self, campaign_id: str, *, current_only: bool = False, provenance: bool = False
+    ) -> pd.DataFrame:
+        """Return stored figures as flat columns, fast enough for millions of values.
+
+        The rows and their order are those of :meth:`values` (unit, round, revision,
+        indicator), but the frame is built column by column instead of value by value:
+
+        * ``submission_id``: ``int64``; ``indicator``: ``str``;
+        * ``vtype``: ``category`` with the categories :data:`VALUE_TYPES`;
+        * ``value``: ``float64`` — numbers as written, yes/no as 1.0/0.0, ``NaN`` when
+          missing and for texts and dates (they are not figures);
+        * ``date``: ``datetime64[s]``, the day of a ``date`` value, ``NaT`` otherwise;
+        * ``text``: ``str``, ``NaN`` when missing;
+        * with ``provenance`` also ``raw``, ``sheet``, ``cell`` (``str``) and
+          ``file_name`` (``category``).
+
+        Nothing is lost: ``vtype`` with ``value`` and ``date`` give back the exact value
+        of :meth:`values` (``int(value)`` for ``int``, ``value == 1.0`` for ``bool``). The
+        reason codes (``flags``) are left to :meth:`values` and :meth:`provenance`. With
+        ``current_only`` only the current revision of each unit × round is returned.
+        """
+        names = _ENGINE_VALUE_COLUMNS + (_PROVENANCE_VALUE_COLUMNS if provenance else ())
+        with self.snapshot():
+            col = self._value_columns(campaign_id, current_only, names)
+            files = (
+                self._rows(
+                    "SELECT id, file_name FROM submissions WHERE campaign = ?", (campaign_id,)
+                )
+                if provenance
+                else []
+            )
+        kind, number = col["vtype"], col["value"]
+        frame: dict[str, Any] = {
+            "submission_id": pd.Series(col["submission_id"], dtype="int64"),
+            "indicator": pd.Series(col["indicator"], dtype="str"),
+            "vtype": pd.Series(pd.Categorical.from_codes(kind, dtype=_VTYPE_DTYPE)),
+            "value": pd.Series(np.where(np.isin(kind, _FIGURE_CODES), number, np.nan)),
+            "date": pd.Series(_julian_days(number, kind == _DATE_CODE)),
+            "text": pd.Series(col["text"], dtype="str"),
+        }
+        if provenance:
+            for name in _PROVENANCE_VALUE_COLUMNS:
+                frame[name] = pd.Series(col[name], dtype="str")
+            frame["file_name"] = _file_name_column(files, col["submission_id"])
+        return pd.DataFrame(frame)
+
+    def _value_columns(
+        self, campaign_id: str, current_only: bool, names: Sequence[str]
+    ) -> dict[str, np.ndarray]:
+        """Fetch columns of the stored figures as arrays, in the order of :meth:`values`.
+
+        ``names`` are keys of ``_VALUE_SELECT``. ``submission_id`` comes back as
+        ``int64``, ``vtype`` as ``int8`` codes (the position in VALUE_TYPES, -1 if
+        unknown), ``value`` as ``float64`` (the stored number, NaN for NULL), the texts as
+        object arrays (None for NULL). Reads one row per submission when it can
+        (``_grouped_value_columns``), else one row per value.
         """
         where = " AND s.is_current = 1" if current_only else ""
-        rows = self._rows(
-            "SELECT s.id, s.unit, s.round, s.return_type, s.revision, s.received_on,"
-            " s.received_from, s.complete, s.is_current, v.indicator, v.vtype, v.value,"
-            " v.text, v.raw, v.sheet, v.cell, v.flags, s.file_name, s.file_sha256"
-            " FROM submissions AS s JOIN submission_values AS v ON v.submission_id = s.id"
-            f" WHERE s.campaign = ?{where}"
+        grouped = self._grouped_value_columns(campaign_id, where, names)
+        if grouped is not None:
+            return grouped
+        select = ", ".join(_VALUE_SELECT[name][0] for name in names)
+        cur = self._connection().execute(
+            f"SELECT {select}{_VALUES_FROM.format(where=where)}"
             " ORDER BY s.unit, s.round, s.revision, v.indicator",
             (campaign_id,),
         )
-        decoded = [
-            (
-                *r[:11],
-                _decode_value(r[10], r[11], r[0], r[9]),
-                *r[12:16],
-                _decode_flags(r[16]),
-                *r[17:],
-            )
-            for r in rows
-        ]
-        return _frame(
-            decoded,
-            (
-                ("submission_id", "int"),
-                ("unit", "str"),
-                ("round", "str"),
-                ("return_type", "str"),
-                ("revision", "int"),
-                ("received_on", "date"),
-                ("received_from", "str"),
-                ("complete", "bool"),
-                ("is_current", "bool"),
-                ("indicator", "str"),
-                ("vtype", "str"),
-                ("value", "obj"),
-                ("text", "str"),
-                ("raw", "str"),
-                ("sheet", "str"),
-                ("cell", "str"),
-                ("flags", "obj"),
-                ("file_name", "str"),
-                ("file_sha256", "str"),
-            ),
+        arrays = _fetch_columns(cur, [_VALUE_SELECT[name][1] for name in names])
+        return dict(zip(names, arrays, strict=True))
+
+    def _grouped_value_columns(
+        self, campaign_id: str, where: str, names: Sequence[str]
+    ) -> dict[str, np.ndarray] | None:
+        """Fetch value columns with one row per submission, or None if the data do not allow.
+
+        Fetching a row per value costs about a microsecond in the sqlite3 module, most of
+        the time of a large read. Here SQLite concatenates each column of a submission
+        (``group_concat``): numbers with commas, parsed by numpy, and texts with U+001F.
+        Every column of a row comes from the same aggregation step, so they stay aligned.
+        A code per value gives its vtype and which of its columns are NULL (NULL texts are
+        skipped by ``group_concat``). Whole numbers travel as exact integer text and dates
+        as their day; the other numbers are fetched one by one in the same order, so no
+        value is rounded.
+
+        Returns None — the caller then fetches a row per value — when a text contains
+        U+001F or the values of a submission do not come in indicator order.
+        """
+        # the indicators always come, to check the order the numbers are matched in
+        texts = [name for name in _GROUPED_TEXTS if name in names or name == "indicator"]
+        nullable = {k: bit for k, bit in _NULL_BITS.items() if k == "value" or k in texts}
+        code_sql = _GROUPED_VTYPE_SQL + "".join(
+            f" + {bit} * (v.{name} IS NULL)" for name, bit in nullable.items()
         )
+        select = ", ".join(
+            [
+                "s.id",
+                "count(*)",
+                f"group_concat({code_sql}, ',')",
+                f"group_concat({_GROUPED_NUMBER_SQL}, ',')",
+                *(f"group_concat(v.{name}, char(31))" for name in texts),
+            ]
+        )
+        rows = self._rows(
+            f"SELECT {select}{_VALUES_FROM.format(where=where)}"
+            " GROUP BY s.unit, s.round, s.revision ORDER BY s.unit, s.round, s.revision",
+            (campaign_id,),
+        )
+        columns = list(zip(*rows, strict=True)) if rows else [()] * (4 + len(texts))
+        counts = np.array(columns[1], dtype=np.int64)
+        n = int(counts.sum())
+        sid = np.repeat(np.array(columns[0], dtype=np.int64), counts)
+        code = _parse_numbers(columns[2], n, np.int64)
+        number = _parse_numbers(columns[3], n, np.float64)
+        if code is None or number is None:
+            return None
+        out: dict[str, np.ndarray] = {"submission_id": sid}
+        for name, parts in zip(texts, columns[4:], strict=True):
+            present = (code & nullable[name]) == 0 if name in nullable else None
+            split = _split_texts(
+                [p for p in parts if p is not None],
+                n if present is None else int(np.count_nonzero(present)),
+            )
+            if split is None:
+                return None
+            if present is None:
+                out[name] = split
+            else:
+                out[name] = np.full(n, None, dtype=object)
+                out[name][present] = split
+        if not _in_indicator_order(sid, out["indicator"]):
+            return None
+        kind = code & 7
+        out["vtype"] = np.where(kind == 7, -1, kind).astype(np.int8)
+        number[kind == _DATE_CODE] += _JULIAN_OFFSET
+        exact = np.isnan(number) & ((code & nullable["value"]) == 0)
+        if exact.any():
+            cur = self._connection().execute(
+                f"SELECT v.submission_id, v.value{_VALUES_FROM.format(where=where)}"
+                f" AND {_EXACT_SQL} ORDER BY s.unit, s.round, s.revision, v.indicator",
+                (campaign_id,),
+            )
+            exact_sid, exact_number = _fetch_columns(cur, ("int64", "float64"))
+            if not np.array_equal(exact_sid, sid[exact]):
+                return None
+            number[exact] = exact_number
+        out["value"] = number
+        return {name: out[name] for name in names}
+
+    def _decode_value_column(
+        self, sid: np.ndarray, indicator: np.ndarray, kind: np.ndarray, number: np.ndarray
+    ) -> np.ndarray:
+        """Turn vtype codes and stored numbers into the exact Python values (object array).
+
+        Gives what ``_decode_value`` gives row by row, and raises its error for the first
+        row it would refuse.
+        """
+        refused = (kind != _TEXT_CODE) & (kind != _NULL_CODE) & (np.isnan(number) | (kind < 0))
+        if refused.any():
+            i = int(np.argmax(refused))
+            vtype = self._rows(
+                "SELECT vtype FROM submission_values WHERE submission_id = ? AND indicator = ?",
+                (int(sid[i]), indicator[i]),
+            )[0][0]
+            x = float(number[i])
+            _decode_value(vtype, None if math.isnan(x) else x, int(sid[i]), indicator[i])
+            raise AssertionError("unreachable: _decode_value accepted a refused value")
+        out = np.full(len(kind), None, dtype=object)
+        pick = kind == _INT_CODE
+        out[pick] = _exact_ints(number[pick])
+        pick = kind == _FLOAT_CODE
+        out[pick] = number[pick].astype(object)
+        pick = kind == _BOOL_CODE
+        out[pick] = (number[pick] != 0).astype(object)
+        pick = kind == _DATE_CODE
+        if pick.any():
+            days, where = np.unique(number[pick], return_inverse=True)
+            dates = np.empty(len(days), dtype=object)
+            dates[:] = [_decode_value("date", d, 0, "") for d in days.tolist()]
+            out[pick] = dates[where]
+        return out
 
     def deliverables(self, campaign_id: str) -> pd.DataFrame:
         """Return the campaign's recorded milestone completions.
@@ -1295,3 +1559,104 @@ def _series(values: list[Any], kind: _ColumnKind) -> pd.Series:
         stamps = pd.to_datetime(pd.Series(values, dtype="object"), utc=True, format="ISO8601")
         return stamps.astype("datetime64[us, UTC]")
     return pd.Series(values, dtype="object")
+
+
+def _fetch_columns(cur: sqlite3.Cursor, dtypes: Sequence[str]) -> list[np.ndarray]:
+    """Fetch the rows of a query in batches and return its columns as arrays of ``dtypes``.
+
+    ``float64`` columns read NULL as NaN; ``object`` columns keep the Python objects. Only
+    one batch of row tuples is alive at a time.
+    """
+    parts: list[list[np.ndarray]] = [[] for _ in dtypes]
+    while rows := cur.fetchmany(_FETCH_ROWS):
+        for i, dtype in enumerate(dtypes):
+            column = [r[i] for r in rows]
+            if dtype == "object":
+                array = np.empty(len(column), dtype=object)
+                array[:] = column
+            else:
+                array = np.array(column, dtype=dtype)
+            parts[i].append(array)
+    return [
+        np.concatenate(p) if p else np.empty(0, dtype=dtype)
+        for p, dtype in zip(parts, dtypes, strict=True)
+    ]
+
+
+def _positions(ids: np.ndarray, sid: np.ndarray) -> np.ndarray:
+    """Return the position in ``ids`` of every submission id in ``sid`` (all must be there)."""
+    at = pd.Index(ids).get_indexer(sid)
+    if len(at) and at.min() < 0:
+        missing = int(sid[int(np.argmin(at))])
+        raise StoreError(f"submission {missing} has stored values but is not in the store")
+    return np.asarray(at, dtype=np.intp)
+
+
+def _exact_ints(numbers: np.ndarray) -> np.ndarray:
+    """Return ``int(x)`` of every stored number, as an object array of Python ints."""
+    if bool(np.all(np.abs(numbers) < 2.0**63)):
+        return numbers.astype(np.int64).astype(object)
+    out = np.empty(len(numbers), dtype=object)
+    out[:] = [int(x) for x in numbers.tolist()]
+    return out
+
+
+def _julian_days(numbers: np.ndarray, is_date: np.ndarray) -> np.ndarray:
+    """Turn the julian day numbers of date values into ``datetime64[s]`` (NaT elsewhere)."""
+    out = np.full(len(numbers), np.datetime64("NaT"), dtype="datetime64[s]")
+    pick = is_date & ~np.isnan(numbers)
+    ordinals = np.trunc(numbers[pick] - _JULIAN_OFFSET).astype(np.int64)
+    out[pick] = (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
+    return out
+
+
+def _decode_flag_column(flags: np.ndarray) -> np.ndarray:
+    """Decode a column of JSON flags into tuples, each distinct text once."""
+    codes, texts = pd.factorize(flags)
+    decoded = np.empty(len(texts), dtype=object)
+    for i, text in enumerate(texts):
+        decoded[i] = _decode_flags(text)
+    return decoded[codes]
+
+
+def _file_name_column(files: Sequence[tuple[Any, ...]], sid: np.ndarray) -> pd.Series:
+    """Return the file name of every submission id in ``sid`` as a categorical column."""
+    ids = np.array([r[0] for r in files], dtype=np.int64)
+    codes, names = pd.factorize(np.array([r[1] for r in files], dtype=object), sort=True)
+    return pd.Series(
+        pd.Categorical.from_codes(
+            codes[_positions(ids, sid)], categories=pd.Index(names, dtype="str")
+        )
+    )
+
+
+def _parse_numbers(parts: Sequence[str], n: int, dtype: type[np.generic]) -> np.ndarray | None:
+    """Parse comma-separated numbers of several groups; None unless exactly ``n`` come out."""
+    if n == 0:
+        return np.empty(0, dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # numpy's note on a short read
+        try:
+            numbers = np.fromstring(",".join(parts), dtype=dtype, sep=",")
+        except ValueError:  # what that note announces
+            return None
+    return numbers if len(numbers) == n else None
+
+
+def _split_texts(parts: Sequence[str], n: int) -> np.ndarray | None:
+    """Split U+001F-separated texts of several groups; None unless exactly ``n`` come out.
+
+    Groups with the same text (the indicators or the sheet of most returns) are split
+    once and share their strings.
+    """
+    split: dict[str, list[str]] = {}
+    groups = [split.get(p) or split.setdefault(p, p.split("\x1f")) for p in parts]
+    if sum(map(len, groups)) != n:
+        return None
+    return np.fromiter(itertools.chain.from_iterable(groups), dtype=object, count=n)
+
+
+def _in_indicator_order(sid: np.ndarray, indicator: np.ndarray) -> bool:
+    """Tell whether the values of each submission come in increasing indicator order."""
+    same = sid[1:] == sid[:-1]
+    return bool(np.all(indicator[1:][same] > indicator[:-1][same]))

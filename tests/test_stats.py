@@ -533,6 +533,107 @@ def test_frames_from_store_match_frames_from_lists(three, returns, tmp_path):
     assert reporting(three, from_store, D31).equals(reporting(three, returns, D31))
 
 
+def _write_mixed_store(path: Any, campaign: Campaign) -> None:
+    """A store with ints, floats, yes/no, texts, dates, missing figures and revisions."""
+    from campaignkit.store import DeliverableIn, FileIn, Store, SubmissionIn, ValueIn
+
+    def v(ind: str, value: Any, text: str | None = None, cell: str | None = None) -> ValueIn:
+        raw = text if text is not None else ("" if value is None else str(value))
+        return ValueIn(ind, value, text, raw, "统计表" if cell else None, cell)
+
+    returns = [  # unit, round, received on, return type, values
+        ("C1a", "final", "2024-12-10", "own",
+         [v("sessions", 7, cell="C7"), v("covered", 5), v("lecturers", 4),
+          v("per_lecturer", 2.75, cell="C9"), v("has_column", True),
+          v("best_day", 3), v("column_name", None, "甲一县惠民专栏", "C12"),
+          v("started_on", dt.date(2024, 3, 5)), v("spare", None)]),
+        ("C1b", "final", "2024-12-18", "own",
+         [v("sessions", 5), v("covered", 0), v("lecturers", 1), v("per_lecturer", 6.0),
+          v("has_column", False), v("best_day", None)]),
+        # revised after the deadline: values change, timeliness does not
+        ("C1b", "final", "2024-12-26", "own",
+         [v("sessions", 7), v("covered", 0), v("lecturers", 1), v("per_lecturer", 6.0),
+          v("has_column", False), v("best_day", 2), v("column_name", None, "")]),
+        ("C2a", "final", "2024-12-22", "own",
+         [v("sessions", 12), v("covered", 6), v("lecturers", 3), v("per_lecturer", 1 / 3),
+          v("best_day", 5), v("started_on", dt.date(2024, 4, 1))]),
+        ("C2b", "final", "2024-12-15", "own",
+         [v("sessions", 7), v("covered", 3), v("lecturers", 2), v("per_lecturer", 0.1),
+          v("best_day", 2)]),
+        # received before C2b's current return: kept, but not current
+        ("C2b", "final", "2024-12-12", "own", [v("sessions", 6), v("covered", 3)]),
+        ("C2", "final", "2024-12-19", "consolidated",
+         [v("sessions", 20), v("covered", 9), v("lecturers", 4), v("per_lecturer", 3.5),
+          v("has_column", True), v("best_day", 5)]),
+        ("C1a", "midyear", "2024-06-25", "own", [v("sessions", 3), v("covered", 2)]),
+        ("C2", "midyear", "2024-06-28", "consolidated",
+         [v("sessions", 8), v("covered", 4), v("has_column", None)]),
+    ]  # fmt: skip
+    stamp = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    with Store.open(path) as store:
+        store.sync_units(campaign)
+        for n, (unit, rnd, day, kind, values) in enumerate(returns):
+            sub = SubmissionIn(unit, rnd, kind, date.fromisoformat(day), "form", tuple(values))
+            name = f"returns/{unit}_{rnd}_{n}.xlsx"
+            digest = hashlib.sha256(name.encode()).hexdigest()
+            store.write_file(campaign.id, FileIn(name, digest, 1, "return", submissions=(sub,)),
+                             now=stamp)
+        dels = (DeliverableIn("C1a", "m_mid", date(2024, 6, 25)),)
+        digest = hashlib.sha256(b"progress").hexdigest()
+        store.write_file(campaign.id, FileIn("progress.xlsx", digest, 1, "progress",
+                                             deliverables=dels), now=stamp)
+
+
+def test_frames_from_store_give_the_results_of_frames_from_store_values(three, tmp_path):
+    from campaignkit.milestones import milestone_status
+    from campaignkit.store import Store
+
+    path = tmp_path / "campaignkit.db"
+    _write_mixed_store(path, three)
+    with Store.open(path) as store:
+        fast = frames_from_store(store, "three_levels")
+        exact = Frames(submissions=store.submissions("three_levels"),
+                       values=store.values("three_levels"),
+                       deliverables=store.deliverables("three_levels"),
+                       ledger=store.ledger("three_levels"))
+    columns = ["submission_id", "indicator", "value", "text", "raw", "sheet", "cell"]
+    pd.testing.assert_frame_equal(fast.values[columns], exact.values[columns])
+    assert fast.values["value"].isna().sum() == 7  # 2 dates, 2 texts, 3 missing
+    ids = [i.id for i in three.indicators]
+    for day in (D20, D31):
+        a, b = rollup(three, fast, None, day), rollup(three, exact, None, day)
+        for part in ("values", "texts", "measures", "figures", "returns", "differences"):
+            pd.testing.assert_frame_equal(getattr(a, part), getattr(b, part))
+        pd.testing.assert_series_equal(a.basis, b.basis)
+        for unit in ("P", "C1", "C1b", "C2"):
+            for ind in ids:
+                assert a.sources(unit, ind) == b.sources(unit, ind)
+        for rnd in ("midyear", "final"):
+            pd.testing.assert_frame_equal(values_as_of(three, fast, day, rnd),
+                                          values_as_of(three, exact, day, rnd))
+            pd.testing.assert_frame_equal(evaluate_returns(three, fast, day, rnd),
+                                          evaluate_returns(three, exact, day, rnd))
+        pd.testing.assert_frame_equal(reporting(three, fast, day), reporting(three, exact, day))
+        pd.testing.assert_frame_equal(milestone_status(three, fast, day),
+                                      milestone_status(three, exact, day))
+        assert json.dumps(stats_json(three, fast, None, day), sort_keys=True) == json.dumps(
+            stats_json(three, exact, None, day), sort_keys=True)
+    # the figures really came through, exactly
+    r = rollup(three, fast, None, D31)
+    assert r.value("sessions") == 34 and r.value("per_lecturer", "C1") == approx(3.4)
+    assert r.value("per_lecturer", "C2a") == 1 / 3
+    assert r.text("column_name", "C1a") == "甲一县惠民专栏"
+    assert r.value("has_column", "C1a") == 1.0 and r.value("has_column", "C1b") == 0.0
+    # provenance: trace finds the file, sheet, cell and raw text of every source
+    for ind in ("sessions", "per_lecturer", "column_name", "has_column"):
+        sources = r.sources(indicator=ind) or tuple(fast.submissions["id"])
+        pd.testing.assert_frame_equal(trace(fast, sources, ind), trace(exact, sources, ind))
+    t = trace(fast, r.sources(indicator="sessions"), "sessions").set_index("unit")
+    assert t.loc["C1a", ["value", "raw", "sheet", "cell"]].tolist() == [7.0, "7", "统计表", "C7"]
+    assert t.loc["C1a", "file_name"] == "returns/C1a_final_0.xlsx"
+    assert t.loc["C1b", "revision"] == 2 and pd.isna(t.loc["C1b", "sheet"])
+
+
 # ---------------------------------------------------------------------------------------
 # the command line
 # ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import math
 import os
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 
 from campaignkit.store import (
     SCHEMA_VERSION,
+    VALUE_TYPES,
     DeliverableIn,
     FileIn,
     LedgerRowIn,
@@ -342,6 +344,235 @@ def test_frames_have_fixed_dtypes_even_when_empty(store: Store) -> None:
     ledger = store.ledger(CAMPAIGN)
     assert str(ledger["materials"].dtype) == "Int64"
     assert str(store.deliverables(CAMPAIGN)["row"].dtype) == "Int64"
+
+
+# --------------------------------------------------------------------------- fast readers
+
+
+def mixed_store(store: Store, *, raw_extra: str = "") -> None:
+    """Fill a store with every kind of value, NULL texts, flags, revisions and two campaigns."""
+    first = ret(
+        "wuhan",
+        "midyear",
+        MIDYEAR_DUE,
+        val("count", 12),
+        val("ratio", 87.3),
+        val("whole_float", 3.0),
+        val("negative", -5),
+        val("has_site", True),
+        val("no_site", False),
+        val("missing", None),
+        val("url", None, "https://rst.hubei.gov.cn/"),
+        val("empty_text", None, ""),
+        val("started", dt.date(2024, 3, 25)),
+        val("ancient", dt.date(1, 1, 1)),
+        val("big", 2**53),
+        val("tiny", 1e-300),
+        ValueIn("flagged", 1, None, "1", None, None, ("derived", "checked")),
+        ValueIn("县名", 7, None, f"七{raw_extra}", "统计表", "D9", ("thousands_sep",)),
+    )
+    store.write_file(CAMPAIGN, return_file("returns/武汉市.xlsx", first), now=NOW)
+    revised = ret("wuhan", "midyear", dt.date(2024, 7, 2), val("count", 13), val("ratio", 0.1))
+    store.write_file(CAMPAIGN, return_file("returns/武汉市-v2.xlsx", revised), now=NOW)
+    store.write_file(
+        CAMPAIGN,
+        return_file(
+            "returns/all.xlsx",
+            ret("xiaogan", "midyear", MIDYEAR_DUE, val("count", 4), return_type="own"),
+            ret("xiaogan", "final", MIDYEAR_DUE),  # a return without figures
+        ),
+        now=NOW,
+    )
+    store.write_file("other", return_file("other.xlsx", ret("wuhan", "midyear", MIDYEAR_DUE)))
+
+
+def no_grouping(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the readers fetch one row per value, as they do when grouping is refused."""
+    monkeypatch.setattr(Store, "_grouped_value_columns", lambda *args: None)
+
+
+def assert_same_values(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert [type(x) for x in a["value"]] == [type(x) for x in b["value"]]
+
+
+@pytest.mark.parametrize("current_only", [False, True])
+def test_values_are_decoded_as_provenance_decodes_them(store: Store, current_only: bool) -> None:
+    mixed_store(store)
+    df = store.values(CAMPAIGN, current_only=current_only)
+    assert len(df) == (18 if not current_only else 3)
+    for row in df.itertuples():
+        p = store.provenance(int(row.submission_id), str(row.indicator))  # one row at a time
+        assert type(row.value) is type(p.value) and row.value == p.value, row.indicator
+        assert row.flags == p.flags and row.raw == p.raw, row.indicator
+        assert (row.unit, row.revision, row.file_name) == (p.unit, p.revision, p.file_name)
+        assert (row.received_on, row.is_current) == (p.received_on, p.is_current)
+    ordered = df.sort_values(["unit", "round", "revision", "indicator"], kind="stable")
+    assert df.index.equals(ordered.index)
+
+
+@pytest.mark.parametrize("current_only", [False, True])
+def test_one_row_per_value_gives_the_same_frames(
+    store: Store, monkeypatch: pytest.MonkeyPatch, current_only: bool
+) -> None:
+    mixed_store(store)
+    grouped = (
+        store.values(CAMPAIGN, current_only=current_only),
+        store.value_table(CAMPAIGN, current_only=current_only, provenance=True),
+        store.value_table(CAMPAIGN, current_only=current_only),
+    )
+    no_grouping(monkeypatch)
+    by_row = (
+        store.values(CAMPAIGN, current_only=current_only),
+        store.value_table(CAMPAIGN, current_only=current_only, provenance=True),
+        store.value_table(CAMPAIGN, current_only=current_only),
+    )
+    for a, b in zip(grouped, by_row, strict=True):
+        assert_same_values(a, b)
+
+
+def test_a_separator_in_a_text_falls_back_to_a_row_per_value(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mixed_store(store, raw_extra="\x1f")
+    assert store._grouped_value_columns(CAMPAIGN, "", ("indicator", "raw")) is None
+    assert store._grouped_value_columns(CAMPAIGN, "", ("indicator", "value")) is not None
+    df = store.values(CAMPAIGN)
+    assert df.set_index("indicator").at["县名", "raw"] == "七\x1f"
+    table = store.value_table(CAMPAIGN, provenance=True)
+    no_grouping(monkeypatch)
+    assert_same_values(df, store.values(CAMPAIGN))
+    assert_same_values(table, store.value_table(CAMPAIGN, provenance=True))
+
+
+def test_value_table_columns(store: Store) -> None:
+    mixed_store(store)
+    df = store.value_table(CAMPAIGN, provenance=True)
+    exact = store.values(CAMPAIGN)
+    assert df["submission_id"].tolist() == exact["submission_id"].tolist()
+    assert df["indicator"].tolist() == exact["indicator"].tolist()  # the same order
+    first = df[df["submission_id"] == df["submission_id"].iloc[0]].set_index("indicator")
+    assert first["value"].to_dict() == pytest.approx(
+        {
+            "count": 12.0,
+            "ratio": 87.3,
+            "whole_float": 3.0,
+            "negative": -5.0,
+            "has_site": 1.0,
+            "no_site": 0.0,
+            "missing": math.nan,
+            "url": math.nan,
+            "empty_text": math.nan,
+            "started": math.nan,
+            "ancient": math.nan,
+            "big": 2.0**53,
+            "tiny": 1e-300,
+            "flagged": 1.0,
+            "县名": 7.0,
+        },
+        nan_ok=True,
+    )
+    assert first.at["ratio", "value"] == 87.3  # exactly, not rounded to 15 digits
+    assert first.at["started", "date"] == pd.Timestamp("2024-03-25")
+    assert first.at["ancient", "date"] == pd.Timestamp("0001-01-01")
+    assert first["date"].notna().sum() == 2
+    assert first.at["has_site", "vtype"] == "bool" and first.at["ancient", "vtype"] == "date"
+    assert first.at["url", "text"] == "https://rst.hubei.gov.cn/"
+    assert first.at["empty_text", "text"] == "" and pd.isna(first.at["count", "text"])
+    assert (first.at["县名", "sheet"], first.at["县名", "cell"], first.at["县名", "raw"]) == (
+        "统计表",
+        "D9",
+        "七",
+    )
+    assert pd.isna(first.at["flagged", "sheet"]) and pd.isna(first.at["flagged", "cell"])
+    assert first["file_name"].astype(str).unique().tolist() == ["returns/武汉市.xlsx"]
+    # every value comes back exactly from vtype, value and date
+    for got, want, vtype, day in zip(
+        df["value"], exact["value"], df["vtype"], df["date"], strict=True
+    ):
+        if vtype == "int":
+            assert int(got) == want
+        elif vtype == "bool":
+            assert (got == 1.0) is want
+        elif vtype == "date":
+            assert day.date() == want
+        elif vtype == "float":
+            assert got == want
+        else:
+            assert want is None and math.isnan(got)
+
+
+def test_value_table_has_fixed_dtypes_even_when_empty(store: Store) -> None:
+    empty = store.value_table(CAMPAIGN, provenance=True)
+    assert empty.empty
+    mixed_store(store)
+    full = store.value_table(CAMPAIGN, provenance=True)
+    pd.testing.assert_series_equal(empty.dtypes.astype(str), full.dtypes.astype(str))
+    assert full.dtypes.astype(str).to_dict() == {
+        "submission_id": "int64", "indicator": "str", "vtype": "category", "value": "float64",
+        "date": "datetime64[s]", "text": "str", "raw": "str", "sheet": "str", "cell": "str",
+        "file_name": "category",
+    }  # fmt: skip
+    assert list(full["vtype"].cat.categories) == list(VALUE_TYPES)
+    for df in (empty, full):
+        assert str(df["file_name"].cat.categories.dtype) == "str"
+    assert list(store.value_table(CAMPAIGN).columns) == [
+        "submission_id", "indicator", "vtype", "value", "date", "text",
+    ]  # fmt: skip
+    assert len(store.value_table(CAMPAIGN, current_only=True)) == 3
+    assert store.value_table("no such campaign").empty
+    assert store.values("no such campaign").empty
+
+
+def tamper(db: Path, sql: str) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute(sql)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("grouping", [True, False])
+def test_values_refuse_what_cannot_be_decoded_as_before(
+    store: Store, db: Path, monkeypatch: pytest.MonkeyPatch, grouping: bool
+) -> None:
+    if not grouping:
+        no_grouping(monkeypatch)
+    mixed_store(store)
+    # numbers the store never writes: still decoded as int() and bool() decode them
+    tamper(db, "UPDATE submission_values SET value = 2.5 WHERE indicator = 'negative'")
+    tamper(db, "UPDATE submission_values SET value = 0.5 WHERE indicator = 'no_site'")
+    df = store.values(CAMPAIGN).set_index("indicator")
+    assert df.at["negative", "value"] == 2 and df.at["no_site", "value"] is True
+    table = store.value_table(CAMPAIGN).set_index("indicator")
+    assert table.at["negative", "value"] == 2.5 and table.at["no_site", "value"] == 0.5
+
+    tamper(db, "UPDATE submission_values SET value = NULL WHERE indicator = 'big'")
+    with pytest.raises(StoreError, match=r"› big: vtype 'int' but no value stored"):
+        store.values(CAMPAIGN)
+    assert math.isnan(store.value_table(CAMPAIGN).set_index("indicator").at["big", "value"])
+    tamper(db, "UPDATE submission_values SET vtype = 'decimal' WHERE indicator = 'tiny'")
+    with pytest.raises(StoreError, match=r"› big: vtype 'int' but no value stored"):
+        store.values(CAMPAIGN)  # the first refused row in order
+    tamper(db, "UPDATE submission_values SET value = 1 WHERE indicator = 'big'")
+    with pytest.raises(StoreError, match=r"› tiny: unknown vtype 'decimal'"):
+        store.values(CAMPAIGN)
+    assert store.value_table(CAMPAIGN).set_index("indicator")["vtype"].isna().sum() == 1
+
+
+def test_snapshot_reads_one_state_of_the_file(store: Store, db: Path) -> None:
+    mixed_store(store)
+    with Store.open(db) as other, store.snapshot():
+        before = len(store.values(CAMPAIGN))
+        late = ret("huanggang", "midyear", MIDYEAR_DUE, val("count", 1))
+        other.write_file(CAMPAIGN, return_file("late.xlsx", late), now=NOW)
+        with store.snapshot():  # joins the outer one
+            assert len(store.value_table(CAMPAIGN)) == before
+        assert "huanggang" not in set(store.submissions(CAMPAIGN)["unit"])
+    assert len(store.values(CAMPAIGN)) == before + 1
+    assert not store._connection().in_transaction
 
 
 # --------------------------------------------------------------------------- all or nothing
