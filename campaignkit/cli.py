@@ -99,6 +99,13 @@ def _configure_forms(p: argparse.ArgumentParser) -> None:
     p.add_argument("--unit", action="append", metavar="CODE",
                    help="only this unit (code or name; repeatable); default: every reporter")
     p.add_argument("--period", metavar="ROUND", help="reporting round (default: the final one)")
+    p.add_argument("--rollup", action="store_true",
+                   help="write the roll-up workbook of each --unit (default: the top unit): "
+                        "one row per child and a 总计 row of formulas, prefilled from --db")
+    p.add_argument("--db", default="campaignkit.db",
+                   help="store to prefill a roll-up from (default: %(default)s, if present)")
+    p.add_argument("--as-of", type=iso_date, metavar="DATE",
+                   help="roll-up figures as of this date (default: today)")
 
 
 @command("forms", "write one official-layout .xlsx return form per reporting unit",
@@ -132,14 +139,46 @@ def cmd_forms(args: argparse.Namespace) -> int:
                   f"campaign {c.id} (see the codes under units: in {args.spec})", file=sys.stderr)
             return 2
         reporters = {u.code for u in c.reporters(rnd.id)}
-        for code in codes:
+        for code in [] if args.rollup else codes:
             if code not in reporters:
                 print(f"campaignkit forms: note: {code} does not report round {rnd.id}; "
                       "writing its form anyway", file=sys.stderr)
+    if args.rollup:
+        return _write_rollups(c, args, codes or [c.top.code], rnd.id)
     paths = write_forms(c, args.out, units=codes, round_id=rnd.id)
     for path in paths:
         print(path)
     print(f"{len(paths)} form(s) for {c.id}, round {rnd.id} (due {rnd.deadline}), in {args.out}")
+    return 0
+
+
+def _write_rollups(c: Any, args: argparse.Namespace, codes: list[str], round_id: str) -> int:
+    """Write one roll-up workbook per unit, prefilled from the store when there is one."""
+    from pathlib import Path
+
+    from .forms import write_rollup
+    from .stats import frames_from_lists, frames_from_store, rollup_rows
+    from .store import Store, StoreError
+
+    day = args.as_of or date.today()
+    if Path(args.db).exists():
+        try:
+            with Store.open(args.db) as store:
+                frames = frames_from_store(store, c.id)
+        except StoreError as err:
+            print(f"campaignkit forms: {err}", file=sys.stderr)
+            return 2
+        source = f"figures from {args.db} as of {day}"
+    else:
+        frames = frames_from_lists()
+        source = "empty (no store to prefill from)"
+    for code in codes:
+        if not c.children(code):
+            print(f"campaignkit forms: {code} has no units below it to roll up", file=sys.stderr)
+            return 2
+        rows = rollup_rows(c, frames, code, day, round_id)
+        print(write_rollup(c, code, rows, args.out, round_id=round_id))
+    print(f"{len(codes)} roll-up workbook(s) for {c.id}, round {round_id}, {source}")
     return 0
 
 

@@ -71,7 +71,7 @@ def run_campaign(spec: Path, out_dir: Path) -> CampaignResult:
     from .forms import write_forms, write_rollup
     from .ingest import ingest_paths
     from .milestones import status_json
-    from .stats import frames_from_store, rollup, stats_json
+    from .stats import frames_from_store, rollup_rows, stats_json
     from .store import Store
 
     c = load_campaign(spec)
@@ -102,10 +102,7 @@ def run_campaign(spec: Path, out_dir: Path) -> CampaignResult:
     stats_doc = stats_json(c, frames, None, as_of)
     status_doc = status_json(c, frames, as_of)
 
-    top = rollup(c, frames, None, as_of)
-    rows = {u.code: {i.id: top.value(i.id, u.code) for i in c.input_indicators if i.numeric}
-            for u in c.children(c.top.code) if u.level != "dept"}
-    rollup_path = write_rollup(c, c.top.code, rows, out_dir)
+    rollup_path = write_rollup(c, c.top.code, rollup_rows(c, frames, None, as_of), out_dir)
     files["rollup"] = f"{c.id}/{rollup_path.name}"
 
     for name, doc in (("ingest.json", ingest_doc), ("stats.json", stats_doc),

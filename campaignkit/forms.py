@@ -943,7 +943,9 @@ def build_rollup(campaign: Campaign, parent_code: str,
     on the form, with units), reference figures used by derived indicators (乡镇数), and a
     总计 row of Excel formulas: sums for summed indicators, ratios recomputed from the summed
     parts (``=IF(…="","",IF(…=0,"",D19/Z19*100))``), weighted means by SUMPRODUCT. Missing
-    values stay empty, so a column nobody reported totals to an empty cell, never 0.
+    values stay empty, so a column nobody reported totals to an empty cell, never 0. A row
+    may carry a reference figure by name (``townships``; None leaves it empty, for a unit that
+    contributed nothing); otherwise the spec's figure is written.
 
     >>> from campaignkit import load_campaign
     >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
@@ -1029,7 +1031,9 @@ def build_rollup(campaign: Campaign, parent_code: str,
             n = col_of[col.key]
             cell = _cell(ws, row, n)
             if col.indicator is None:
-                cell.value = unit.figures.get(col.key)
+                # a row may carry the figure it stands on (None: the unit contributed none)
+                cell.value = (values[col.key] if col.key in values
+                              else unit.figures.get(col.key))
                 cell.number_format = "0"
                 continue
             cell.number_format = _NUMBER_FORMATS.get(col.indicator.type, "General")

@@ -69,6 +69,7 @@ __all__ = [
     "reporter_status",
     "reporting",
     "rollup",
+    "rollup_rows",
     "rollups",
     "stats_json",
     "stats_text",
@@ -955,6 +956,37 @@ def rollup(campaign: Campaign, frames: Frames, unit: str | None, as_of: DateLike
     day = _as_date(as_of)
     rid = campaign.round(round_id).id
     return rollups(campaign, frames, day, [rid], unit)[rid]
+
+
+def rollup_rows(campaign: Campaign, frames: Frames, unit: str | None, as_of: DateLike,
+                round_id: str | None = None) -> dict[str, dict[str, float | None]]:
+    """Figures of each direct child (and the unit's own return, if it has one) for a roll-up.
+
+    Feeds ``forms.build_rollup``: the 总计 row of that workbook then recomputes to the
+    unit's rolled-up value of every summed indicator.
+
+    >>> from campaignkit import load_campaign
+    >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
+    >>> f = frames_from_lists(submissions=[{"unit": "FJ01", "round": "final",
+    ...     "received_on": "2022-01-10", "values": {"sessions": 3}}])
+    >>> rollup_rows(c, f, None, "2022-01-31")["FJ01"]["sessions"]
+    3.0
+    """
+    code = unit or campaign.top.code
+    r = rollup(campaign, frames, code, as_of, round_id)
+    numeric = [i.id for i in campaign.input_indicators if i.numeric]
+    rows: dict[str, dict[str, float | None]] = {}
+    own = values_as_of(campaign, frames, as_of, round_id)
+    if code in own.index and own.loc[code, "_return_type"] == "own":
+        rows[code] = {i: _num(own.loc[code, i]) if i in own.columns else None for i in numeric}
+    for child in campaign.children(code):
+        row = {i: r.value(i, child.code) for i in numeric}
+        # the reference figures the roll-up's derived columns stand on: those of the units
+        # that contributed (a unit that sent nothing adds no townships), as in ``rollup``
+        for name in r.figures.columns:
+            row[name] = _num(r.figures.at[child.code, name])
+        rows[child.code] = row
+    return rows
 
 
 # ---------------------------------------------------------------------------------------

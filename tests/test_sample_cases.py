@@ -131,3 +131,30 @@ def test_every_top_figure_traces_to_files(frames: Frames) -> None:
     assert ids
     subs = frames.submissions.set_index("id").loc[list(ids)]
     assert set(subs["file_name"].map(lambda n: Path(str(n)).suffix)) <= {".xlsx"}
+
+
+def test_rollup_workbook_from_the_store_recalculates_to_the_stored_totals(
+        frames: Frames, tmp_path: Path) -> None:
+    """The province's roll-up, opened and recalculated by LibreOffice, gives stored totals."""
+    from openpyxl import load_workbook
+
+    from campaignkit.forms import rollup_cells, write_rollup
+    from campaignkit.stats import rollup_rows
+
+    from .test_forms import libreoffice_convert
+
+    c = load_campaign(HUBEI)
+    path = write_rollup(c, "HB", rollup_rows(c, frames, None, DEC25), tmp_path)
+    recalculated, _ = libreoffice_convert(path, tmp_path / "lo", "xlsx")
+    wb = load_workbook(recalculated, data_only=True)
+    top = rollup(c, frames, None, DEC25)
+    checked = 0
+    for ident, (sheet, cell) in rollup_cells(load_workbook(path)).items():
+        got = wb[sheet][cell].value
+        want = top.value(ident)
+        if want is None:
+            assert got in (None, ""), ident
+        else:
+            assert got == pytest.approx(want, rel=1e-9), ident
+            checked += 1
+    assert checked >= 20  # every summed count, the coverage and the weighted mean
