@@ -586,3 +586,43 @@ def test_rollup_saved_without_calculated_totals() -> None:
     assert got == {("FJ", "own"): {"sessions": 2, "materials": 40},
                    ("FJ01", "consolidated"): {"sessions": 3, "materials": 100},
                    ("FJ02", "consolidated"): {"sessions": 4}}
+
+
+def test_xlsm_with_a_macro_part_is_read_and_never_run(tmp_path: Path) -> None:
+    """A macro-enabled copy of our form is read by its names; the VBA part is never run."""
+    c = load_campaign(FUJIAN)
+    wb = build_form(c, "FJ03", "final")
+    cells = input_cells(wb)
+    for ind_id, v in {"sessions": 6, "materials": 900, "consultations": 120,
+                      "new_insured": 4}.items():
+        sheet, ref = cells[ind_id]
+        wb[sheet][ref] = v
+    src = io.BytesIO(workbook_bytes(wb))
+    out = io.BytesIO()
+    marker = tmp_path / "macro_ran"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, zin.read(item.filename))
+        # a VBA project part that would touch a file if anything ever executed it
+        zout.writestr("xl/vbaProject.bin", f"Sub Auto_Open(): Open \"{marker}\"".encode())
+    path = tmp_path / "漳州市_统计表.xlsm"
+    path.write_bytes(out.getvalue())
+    got = read_return(c, path, name=path.name, today=dt.date(2030, 1, 1))
+    assert got.status == "ok", [p.message for p in got.errors]
+    (sub,) = got.submissions
+    assert {v.indicator: v.value for v in sub.values} == {
+        "sessions": 6, "materials": 900, "consultations": 120, "new_insured": 4}
+    assert not marker.exists()
+
+
+def test_wps_et_saved_in_the_xls_format_is_read(tmp_path: Path) -> None:
+    """A WPS .et file that is xls inside reads like the .xls it is."""
+    c = load_campaign(HUBEI)
+    xls = CORPUS / "hubei" / "hb_vertical.xls"
+    et = tmp_path / "hb_vertical.et"
+    et.write_bytes(xls.read_bytes())
+    today = dt.date(2030, 1, 1)
+    from_xls = _actual(read_return(c, xls, name=xls.name, today=today))
+    from_et = _actual(read_return(c, et, name=et.name, today=today))
+    assert from_et["status"] == "ok"
+    assert from_et["submissions"] == from_xls["submissions"]
