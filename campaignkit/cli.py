@@ -385,7 +385,8 @@ def cmd_samples(args: argparse.Namespace) -> int:
     from .spec import load_campaign
 
     c = load_campaign(args.spec)
-    out = Path(args.out) if args.out else Path(args.spec).resolve().parent
+    folder = c.path.parent if c.path is not None else Path(args.spec).resolve().parent
+    out = Path(args.out) if args.out else folder
     paths = generate(c, out, SEED if args.seed is None else args.seed)
     print(f"wrote {len(paths)} files under {out}")
     return 0

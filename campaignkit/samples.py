@@ -272,18 +272,24 @@ def _save(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
-def _vertical_own(c: Campaign, r: SampleReturn) -> bytes:
-    """An office's own copy of the Hubei annex: several blanks typed into one cell, messy."""
+def _own_sheet(sheet: str, annex: str, title: str, merge: str) -> tuple[Workbook, Any]:
+    """Start an office's own table: the annex line and a merged, bold, centred title."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "Sheet1"
-    unit = c.unit(r.unit)
-    ws["A1"] = "附件3"
-    ws["A2"] = "“人社惠民政策进万家”活动情况统计表"
-    ws.merge_cells("A2:C2")
+    ws.title = sheet
+    ws["A1"] = annex
+    ws["A2"] = title
+    ws.merge_cells(merge)
     ws["A2"].font = Font(bold=True, size=14)
     ws["A2"].alignment = Alignment(horizontal="center")
+    return wb, ws
+
+
+def _vertical_own(c: Campaign, r: SampleReturn) -> bytes:
+    """An office's own copy of the Hubei annex: several blanks typed into one cell, messy."""
+    wb, ws = _own_sheet("Sheet1", "附件3", "“人社惠民政策进万家”活动情况统计表", "A2:C2")
+    unit = c.unit(r.unit)
     ws["A3"] = "(2024 年)"
     ws["A4"] = f"填报单位（盖章）：{unit.name}人力资源和社会保障局"
     ws["A5"] = f"填报时间：{r.written_on.year}年{r.written_on.month}月{r.written_on.day}日"
@@ -342,14 +348,8 @@ def _chinese(n: int) -> str:
 
 def _horizontal_own(c: Campaign, r: SampleReturn) -> bytes:
     """An office's own copy of the Fujian annex: two header rows, merged cells, messy values."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "统计表"
+    wb, ws = _own_sheet("统计表", "附件", "港澳居民内地参保专项宣传季开展情况统计表", "A2:E2")
     unit = c.unit(r.unit)
-    ws["A1"] = "附件"
-    ws["A2"] = "港澳居民内地参保专项宣传季开展情况统计表"
-    ws.merge_cells("A2:E2")
     ws["A3"] = "(截至1月底)"
     ws["A4"] = "单位：场、份、人次、人"
     ws["A5"] = "项目"
