@@ -1055,9 +1055,10 @@ def reporting(campaign: Campaign, frames: Frames, as_of: DateLike,
 
     One row per unit: ``expected`` (units expected to return the round at or below it),
     ``received`` (of those, with a return received by ``as_of``), ``on_time``, ``late``,
-    ``incomplete``, ``missing``, ``rate`` and ``on_time_rate`` (0–100, None when nothing
-    is expected). A unit counts once whatever its number of revisions, so no rate exceeds
-    100%; returns from units the round does not expect are not counted.
+    ``incomplete``, ``missing``, ``rate`` (complete returns ÷ expected, DHIS2) and
+    ``on_time_rate`` (0–100, None when nothing is expected). A unit counts once whatever
+    its number of revisions, so no rate exceeds 100%; returns from units the round does
+    not expect are not counted.
 
     >>> from campaignkit import load_campaign
     >>> c = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
@@ -1081,8 +1082,11 @@ def reporting(campaign: Campaign, frames: Frames, as_of: DateLike,
         np.add.at(base, pos, flag.astype("float64"))
         out[col] = tree.fold_up(base).astype("int64")
     exp = out["expected"].to_numpy(dtype="float64")
+    # DHIS2 (REFERENCE.md §1): A counts complete returns; an incomplete one is received
+    # but not counted in the rate
+    complete = (out["received"] - out["incomplete"]).to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["rate"] = np.where(exp > 0, out["received"] / exp * 100, np.nan)
+        out["rate"] = np.where(exp > 0, complete / exp * 100, np.nan)
         out["on_time_rate"] = np.where(exp > 0, out["on_time"] / exp * 100, np.nan)
     return out
 
@@ -1137,7 +1141,8 @@ def children_table(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
     """Compare the children of a unit: value, rank, share of the parent, change.
 
     Long format, one row per child × indicator (numeric indicators and measures): unit,
-    name, indicator, label, value, rank, rank_label (``第1``, ``并列第3``), share (% of the
+    name, indicator, label, value, rank, rank_label (``第1``, ``并列第3``; among the children
+    of the same level, as outliers compare peers), share (% of the
     parent's value, sum indicators only), previous (the same child in ``compare_round``
     and/or as of ``compare_as_of``) and change (value − previous; percentage points for
     rates). Rates are ranked at one decimal, as the ranking tables print them.
@@ -1163,6 +1168,7 @@ def children_table(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
                           _as_date(compare_as_of) if compare_as_of is not None else day,
                           compare_round or rid)
     kids = [c.code for c in campaign.children(code)]
+    kid_level = [c.level for c in campaign.children(code)]
     names = {u.code: u.name for u in campaign.units}
     ids = list(indicators) if indicators is not None else (
         [i for i in current.values.columns if campaign.indicator(i).type != "yes_no"]
@@ -1172,7 +1178,13 @@ def children_table(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
         frame = current.values if ident in current.values.columns else current.measures
         vals = [_num(frame.at[k, ident]) for k in kids]
         rate = _is_rate(campaign, ident)
-        ranked = rank_labels([None if v is None else round(v, 1 if rate else 9) for v in vals])
+        keyed = [None if v is None else round(v, 1 if rate else 9) for v in vals]
+        # peers are children of one level (市州 among 市州, not with the 厅 divisions)
+        ranked: list[tuple[int | None, str]] = [(None, "")] * len(kids)
+        for level in dict.fromkeys(kid_level):
+            at = [j for j, lv in enumerate(kid_level) if lv == level]
+            for j, got in zip(at, rank_labels([keyed[j] for j in at]), strict=True):
+                ranked[j] = got
         parent_v = _num(frame.at[code, ident])
         summed = (ident in current.values.columns
                   and campaign.indicator(ident).formula is None
@@ -1281,8 +1293,8 @@ def progress(campaign: Campaign, frames: Frames, unit: str | None, as_of: DateLi
 
     One row per unit (the unit and its children) × indicator that has a target for any of
     them: target (None where the unit has none), value, completion_rate (value ÷ target ×
-    100; None without a target or a value), time_progress (序时进度) and gap (completion
-    rate − time progress, in percentage points).
+    100; None without a target or a value), time_progress (序时进度; None without a target)
+    and gap (completion rate − time progress, in percentage points).
 
     >>> from campaignkit import load_campaign
     >>> c = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
@@ -1315,7 +1327,8 @@ def progress(campaign: Campaign, frames: Frames, unit: str | None, as_of: DateLi
                          "label": _label(campaign, ind),
                          "target": None if t is None else t.value,
                          "synthetic": None if t is None else t.synthetic, "value": v,
-                         "completion_rate": rate, "time_progress": tp,
+                         "completion_rate": rate,
+                         "time_progress": None if t is None else tp,
                          "gap": None if rate is None else rate - tp})
     return pd.DataFrame(rows, columns=["unit", "name", "indicator", "label", "target",
                                        "synthetic", "value", "completion_rate",
