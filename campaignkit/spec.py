@@ -660,6 +660,10 @@ class _Builder:
                     self.fail(f"{path}.weight", "weighted_mean needs a weight (an indicator id)")
                 elif weight not in ids:
                     self.fail(f"{path}.weight", f"unknown indicator {weight!r}")
+                elif not any(x2.get("id") == weight and x2.get("type", "count") in NUMERIC_TYPES
+                             and x2.get("formula") is None for _, x2 in raw):
+                    self.fail(f"{path}.weight", f"the weight {weight!r} must be a numeric "
+                              "indicator that units report (not derived)")
             if agg in ("sum", "mean", "weighted_mean", "min", "max") and typ not in NUMERIC_TYPES:
                 self.fail(f"{path}.aggregate", f"{agg!r} needs a numeric type, not {typ!r}")
             if typ == "percent" and agg == "sum":

@@ -317,3 +317,14 @@ def test_zero_denominator_is_na(hubei) -> None:  # type: ignore[no-untyped-def]
     five = hubei.measure("five_venues_rate").formula
     assert five.evaluate({"enterprise_sessions": 2, "campus_sessions": 0,
                           "village_sessions": 1}) == 40.0
+
+
+def test_weight_must_be_a_reported_number() -> None:
+    text = BROKEN.replace("aggregate: average", "aggregate: sum").replace(
+        "{id: a, label: A2, type: count}",
+        "{id: w, label: W, type: number, aggregate: weighted_mean, weight: t}\n"
+        "  - {id: t, label: T, type: text}")
+    with pytest.raises(SpecError) as info:
+        load_campaign_text(text)
+    assert any(i.path == "indicators[1].weight" and "numeric" in i.message
+               for i in info.value.issues), info.value.issues
