@@ -1032,7 +1032,7 @@ def build_rollup(campaign: Campaign, parent_code: str,
             cell = _cell(ws, row, n)
             if col.indicator is None:
                 # a row may carry the figure it stands on (None: the unit contributed none)
-                cell.value = (values[col.key] if col.key in values
+                cell.value = (_value(unit.code, col.key, values[col.key]) if col.key in values
                               else unit.figures.get(col.key))
                 cell.number_format = "0"
                 continue

@@ -336,11 +336,18 @@ class _Found:
 
     def error(self, reason: str, message: str, **where: Any) -> None:
         """Record an error."""
-        self.errors.append(Problem(reason, message, **where))
+        self.errors.append(Problem(reason, message, **_no_blank_unit(where)))
 
     def warn(self, reason: str, message: str, **where: Any) -> None:
         """Record a warning."""
-        self.warnings.append(Problem(reason, message, **where))
+        self.warnings.append(Problem(reason, message, **_no_blank_unit(where)))
+
+
+def _no_blank_unit(where: dict[str, Any]) -> dict[str, Any]:
+    """Name no unit (None) where a row's unit is not known yet (its code is '')."""
+    if where.get("unit") == "":
+        where["unit"] = None
+    return where
 
 
 @dataclass(frozen=True)
@@ -992,6 +999,18 @@ def _parse_into(unit: _Unit, inds: Sequence[Indicator], raw: CellValue, fmt: str
                         f"form does ({'，'.join((i.blank or '').strip() for i in inds)})",
                         indicator=inds[0].id, unit=unit.code, raw=whole, **first_loc)
             return
+        unplaced = _FIGURE.findall(fold(whole)) if None in pieces else []
+        for p in pieces:
+            for fig in _FIGURE.findall(fold(p)) if p is not None else ():
+                if fig in unplaced:
+                    unplaced.remove(fig)
+        if unplaced:
+            found.error("unplaced_figure",
+                        f"cannot tell which blank of {_names(inds)} the figure "
+                        f"{'、'.join(unplaced)} in {_short(whole)!r} belongs to; write it as "
+                        f"the form does ({'，'.join((i.blank or '').strip() for i in inds)})",
+                        indicator=inds[0].id, unit=unit.code, raw=whole, **first_loc)
+            return
         for ind, piece in zip(inds, pieces, strict=True):
             if piece is not None:
                 _parse_single(unit, ind, piece, None, sheet, first_loc, found, raw_override=whole)
@@ -1014,7 +1033,10 @@ def _parse_into(unit: _Unit, inds: Sequence[Indicator], raw: CellValue, fmt: str
     _parse_single(unit, inds[0], first_raw, first_fmt, sheet, first_loc, found)
 
 
+MAX_FIGURE: Final = 2**53
+"""Largest figure a return may hold (the store keeps whole numbers exact up to 2**53)."""
 _NUMERIC: Final = frozenset({"count", "number", "percent"})
+_FIGURE: Final = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
 
 
 def _parse_single(unit: _Unit, ind: Indicator, raw: CellValue, fmt: str | None,
@@ -1119,6 +1141,11 @@ def _check_unit_values(c: Campaign, u: _Unit, found: _Found) -> None:
         if isinstance(v, bool) or (isinstance(v, int | float) and not isinstance(v, bool)):
             env[ind_id] = v
         if ind.type in ("count", "number", "percent") and isinstance(v, int | float):
+            if abs(v) > MAX_FIGURE:
+                found.error("too_large", f"{ind.label}: {_short(r.parsed.raw)} is beyond any "
+                            f"real figure (at most {MAX_FIGURE:,}); check the cell",
+                            indicator=ind_id, unit=u.code, raw=r.parsed.raw, **r.loc)
+                continue
             if ind.min is not None and v < ind.min:
                 found.error("below_min", f"{ind.label}: {v} is below the minimum {ind.min:g}",
                             indicator=ind_id, unit=u.code, raw=r.parsed.raw, **r.loc)
@@ -1389,7 +1416,13 @@ def _find_horizontal(c: Campaign, idx: _Index, sheet: Sheet) -> tuple[int, Any]:
             cols[col] = _Column(col, tuple(c.indicator(i) for i in ids), text)
         score = sum(len(x.indicators) for x in cols.values())
         enough = len(cols) >= 2 or (len(cols) == 1 and len(idx.groups) == 1)
-        if enough and (best is None or score > best[0]):
+        # a row of unit captions under the labels, （场） （份）…, ends the header band
+        here = [_cell_text(sheet, r, col) for col in cols]
+        captions = (best is not None and r == best[1] + 1 and any(here)
+                    and all(t is None or not re.search(r"[0-9]", t) for t in here)
+                    and all(t is None or x.header != t for t, x in zip(here, cols.values(),
+                                                                         strict=True)))
+        if enough and (best is None or score > best[0] or (score == best[0] and captions)):
             best = (score, r, cols)
     if best is None:
         return 0, None
@@ -1407,6 +1440,10 @@ def _column_match(
         candidates.append(here)
     if above and here and above != here:
         candidates.append(above + here)
+    if above and not here:
+        # a header written in the upper row of a two-row band, the lower cell left empty
+        # (a merge the reader cannot see, as in .ods, or no merge at all)
+        candidates.append(above)
     for text in candidates:
         hit = idx.match(text)
         if hit:
@@ -1458,16 +1495,32 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
             continue  # a note line under the table
         rows.append((r, label))
     reporter = _reporter(c, book, h, found)
+    present = {i.id for x in cols.values() for i in x.indicators}
+    for ind in c.input_indicators:
+        if ind.id not in present and not ind.required:  # a required one is an error later
+            found.warn("missing_column",
+                       f"no column for {ind.label}{_blank_note(ind)} in the table's header "
+                       f"(row {end}); it is read as not reported", indicator=ind.id,
+                       **found.at(sheet, end, None))
     totals = [(r, lab) for r, lab in rows if _is_total(lab)]
     data = [(r, lab) for r, lab in rows if not _is_total(lab)]
     if len(totals) > 1:
         found.error("duplicate_total", "the table has more than one 总计/合计 row (rows "
                     f"{', '.join(str(r) for r, _ in totals)})", **found.at(sheet, totals[1][0],
                                                                         label_col))
+    # which unit is each row?
+    row_units: dict[int, str | None] = {}
+    for r, lab in data:
+        named = _units_named(c, lab) if lab else ()
+        if len(named) > 1:
+            found.error("ambiguous_unit", f"row label {lab!r} names several units "
+                        f"({', '.join(c.unit(n).name for n in named)})", raw=lab,
+                        **found.at(sheet, r, label_col))
+        row_units[r] = named[0] if len(named) == 1 else None
     # read every row
     parsed: dict[int, _Unit] = {}
     for r, _ in rows:
-        u = _Unit("", found.at(sheet, r, label_col or ind_cols[0]))
+        u = _Unit(row_units.get(r) or "", found.at(sheet, r, label_col or ind_cols[0]))
         for col in ind_cols:
             colinfo = cols[col]
             raw = sheet.value(r, col)
@@ -1482,16 +1535,6 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
             _set_written(u, sheet.value(r, date_col), sheet.number_format(r, date_col),
                          found.at(sheet, r, date_col, "填表日期"), found)
         parsed[r] = u
-
-    # which unit is each row?
-    row_units: dict[int, str | None] = {}
-    for r, lab in data:
-        named = _units_named(c, lab) if lab else ()
-        if len(named) > 1:
-            found.error("ambiguous_unit", f"row label {lab!r} names several units "
-                        f"({', '.join(c.unit(n).name for n in named)})", raw=lab,
-                        **found.at(sheet, r, label_col))
-        row_units[r] = named[0] if len(named) == 1 else None
 
     out: list[_Unit] = []
     total = totals[0] if totals else None
@@ -1861,6 +1904,12 @@ def _read_ledger(c: Campaign, sheet: Sheet, header_row: int, columns: dict[str, 
         return fold(str(v)) if v is not None and str(v).strip() else None
 
     for r in _data_rows(sheet, header_row):
+        first = next((k for k in (columns["date"], columns["unit"], 1)
+                      if _is_total(_cell_text(sheet, r, k))), None)
+        if first is not None:
+            found.warn("total_row", f"row {r} is a 合计/总计 row, not an activity; skipped",
+                       raw=_cell_text(sheet, r, first), **found.at(sheet, r, first))
+            continue
         nerr = len(found.errors)
         unit = _row_unit(c, sheet, r, columns["unit"], found, heads["unit"])
         day = _row_date(sheet, r, columns["date"], found, heads["date"], opts, unit)

@@ -49,7 +49,7 @@ import io
 import re
 import struct
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -496,9 +496,11 @@ def _read_zip_container(data: bytes, label: str, suffix: str) -> Book:
     if "mimetype" in names:
         mime = _read_member(zf, "mimetype", label)[:200]
         if mime.startswith(_ODS_MIME):
+            extra: dict[str, _OdsExtra] = {}
             if "content.xml" in names:
                 _scan_member(zf, "content.xml", label)
-            return _read_calamine(data, label, "ods")
+                extra = _ods_extra(zf, label)
+            return _read_calamine(data, label, "ods", extra)
         raise IngestError(
             label, "not_a_workbook",
             f"an OpenDocument file of type {mime.decode('ascii', 'replace')!r}, not a spreadsheet",
@@ -996,7 +998,74 @@ def _read_ole(data: bytes, label: str, suffix: str) -> Book:
 # --------------------------------------------------------------------------- calamine
 
 
-def _read_calamine(data: bytes, label: str, fmt: str) -> Book:
+@dataclass
+class _OdsExtra:
+    """What calamine drops from an .ods sheet: merged ranges and formula error cells."""
+
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    errors: list[tuple[int, int, int, str]] = field(default_factory=list)  # row, repeat, col, text
+
+
+_ODS_TABLE: Final = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_CALCEXT: Final = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+_ODS_ERROR_TEXT: Final = re.compile(r"#(?:DIV/0!|VALUE!|REF!|NAME\?|N/A|NUM!|NULL!)|Err:\d{3}")
+
+
+def _ods_extra(zf: zipfile.ZipFile, label: str) -> dict[str, _OdsExtra]:
+    """Stream content.xml of an .ods for merged ranges and error cells, per sheet name."""
+    from lxml import etree
+
+    t = f"{{{_ODS_TABLE}}}"
+    table_tag, row_tag = t + "table", t + "table-row"
+    cell_tag, covered_tag = t + "table-cell", t + "covered-table-cell"
+    out: dict[str, _OdsExtra] = {}
+    cur: _OdsExtra | None = None
+    row = col = 0
+    try:
+        with zf.open("content.xml") as fh:
+            for event, el in etree.iterparse(
+                fh, events=("start", "end"), tag=(table_tag, row_tag, cell_tag, covered_tag),
+                resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+            ):
+                if event == "start":
+                    if el.tag == table_tag:
+                        cur = out.setdefault(el.get(t + "name") or "", _OdsExtra())
+                        row = 0
+                    elif el.tag == row_tag:
+                        col = 0
+                    continue
+                if el.tag in (cell_tag, covered_tag):
+                    repeat = int(el.get(t + "number-columns-repeated") or 1)
+                    if cur is not None and el.tag == cell_tag:
+                        reps = int(el.getparent().get(t + "number-rows-repeated") or 1)
+                        cols = int(el.get(t + "number-columns-spanned") or 1)
+                        rows = int(el.get(t + "number-rows-spanned") or 1)
+                        if cols > 1 or rows > 1:
+                            cur.merged.append((row + 1, col + 1, row + rows, col + cols))
+                        text = "".join(el.itertext()).strip()
+                        if el.get(t + "formula") is not None and (
+                            el.get(f"{{{_ODS_CALCEXT}}}value-type") == "error"
+                            or _ODS_ERROR_TEXT.fullmatch(text)
+                        ):
+                            for k in range(min(repeat, MAX_COLUMNS)):
+                                cur.errors.append((row + 1, reps, col + 1 + k, text or "#ERROR"))
+                    col += repeat
+                elif el.tag == row_tag:
+                    row += int(el.get(t + "number-rows-repeated") or 1)
+                    el.clear()
+                    while el.getprevious() is not None:
+                        del el.getparent()[0]
+    except etree.XMLSyntaxError as exc:
+        raise IngestError(
+            label, "damaged_file", f"part content.xml is not well-formed XML ({exc})"
+        ) from None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        raise IngestError(label, "damaged_file", f"part content.xml is damaged ({exc})") from None
+    return out
+
+
+def _read_calamine(data: bytes, label: str, fmt: str,
+                   extra: Mapping[str, _OdsExtra] | None = None) -> Book:
     import python_calamine as pc
 
     try:
@@ -1044,9 +1113,26 @@ def _read_calamine(data: bytes, label: str, fmt: str) -> Book:
                 ranges = None
             if ranges:
                 merged = tuple((a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in ranges)
+            ods = (extra or {}).get(meta.name)
+            if ods is not None:
+                merged = merged or tuple(ods.merged)
+                grid = _with_errors(grid, ods.errors)
             hidden = meta.visible != pc.SheetVisibleEnum.Visible
             sheets.append(Sheet(meta.name, grid, MappingProxyType({}), merged, frozenset(), hidden))
     return Book(label, fmt, tuple(sheets))
+
+
+def _with_errors(grid: tuple[tuple[CellValue, ...], ...],
+                 errors: Sequence[tuple[int, int, int, str]]) -> tuple[tuple[CellValue, ...], ...]:
+    """Put the text of formula error cells (#DIV/0!) where calamine left them empty."""
+    if not errors:
+        return grid
+    rows = [list(r) for r in grid]
+    for row, reps, col, text in errors:
+        for r in range(row, min(row + reps, len(rows) + 1)):
+            if col <= len(rows[r - 1]) and rows[r - 1][col - 1] is None:
+                rows[r - 1][col - 1] = text
+    return tuple(tuple(r) for r in rows)
 
 
 def _calamine_value(v: Any) -> CellValue:
