@@ -221,7 +221,7 @@ _SECTION: Final = f"(?:{_THOUSANDS}|{_HUNDREDS}|{_TENS}|{_D})"
 _SECTION_LOW: Final = f"(?:零?{_SECTION})"
 _WAN: Final = f"(?:{_SECTION}|两)万{_SECTION_LOW}?"
 _YI: Final = f"(?:{_SECTION}|两)亿(?:零?{_WAN}|{_SECTION_LOW})?"
-_CN_INTEGER: Final = re.compile(f"零|{_YI}|{_WAN}|{_SECTION}")
+_CN_INTEGER: Final = re.compile(f"零|两|{_YI}|{_WAN}|{_SECTION}")  # 两 alone: 两场 is 2
 _CN_FRACTION: Final = re.compile(f"[{_CN_DIGITS}]+")
 
 
@@ -260,7 +260,7 @@ def _read_chinese(text: str) -> Decimal | None:
     if dot and _CN_FRACTION.fullmatch(fraction) is None:
         return None
     try:
-        whole = int(cn2an.cn2an(integer, "normal"))
+        whole = 2 if integer == "两" else int(cn2an.cn2an(integer, "normal"))
     except ValueError:
         return None
     digits = "".join(str(_CN_DIGITS.index(c)) for c in fraction)

@@ -106,6 +106,8 @@ COUNTS_OK: list[tuple[object, str | None, str | None, int, tuple[str, ...]]] = [
     ("三百", None, None, 300, ()),
     ("两千", None, None, 2000, ()),
     ("两百", None, None, 200, ()),
+    ("两场", "场", None, 2, ()),
+    ("两", None, None, 2, ()),
     ("十", None, None, 10, ()),
     ("一十", None, None, 10, ()),
     ("十五", None, None, 15, ()),
