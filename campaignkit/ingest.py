@@ -1090,6 +1090,11 @@ def _set_written(unit: _Unit, raw: CellValue, fmt: str | None, loc: dict[str, An
 def _submission(c: Campaign, u: _Unit, found: _Found, opts: _Options) -> SubmissionIn:
     rnd = c.round(u.round or opts.round_id)
     _check_unit_values(c, u, found)
+    if (c.has_unit(u.code) and c.unit(u.code).parent is not None
+            and u.code not in {x.code for x in c.reporters(rnd.id)}):
+        found.warn("not_a_reporter", f"{c.unit(u.code).name} is not among the units expected "
+                   f"to return round {rnd.id}; the return is kept and rolls up into its "
+                   "parent's figures", unit=u.code)
     received_on, source = _received(u, found, opts)
     values: list[ValueIn] = []
     for ind_id in sorted(u.values):

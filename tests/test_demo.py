@@ -44,6 +44,11 @@ def test_demo_figures_follow_the_sample_scenario(demo_out: Path) -> None:
     assert [Path(f["path"]).name for f in rejected] == ["HB12_随州市_final_有误.xlsx"]
     assert rejected[0]["errors"][0]["reason"] == "wrong_unit"
     assert (demo_out / "hubei_huimin_2024" / "quarantine").exists()
+    counties = [f for f in ingest["files"] if "/counties/" in f["path"]]
+    assert len(counties) == 6 and all(f["status"] == "accepted" for f in counties)
+    # counties do not report the round to the province: kept, with a word
+    assert all(w["reason"] == "not_a_reporter" for f in counties for w in f["warnings"])
+    assert all(f["warnings"] for f in counties)
     db = sqlite3.connect(demo_out / "hubei_huimin_2024" / "campaignkit.db")
     revs = db.execute("select revision, is_current from submissions where unit='HB05' and "
                       "round='final' order by revision").fetchall()
