@@ -29,6 +29,8 @@ STATUS_ZH = {
     "on_time": "按时完成", "late": "逾期完成", "overdue": "逾期未完成", "due_soon": "即将到期",
     "pending": "未到期", "in_progress": "进行中", "not_applicable": "不适用",
 }
+PLAN_STATUS_ZH = {"met": "已完成", "below": "未达计划", "above": "超计划", "in_progress": "进行中",
+                  "not_started": "未开始"}
 FILE_STATUS_ZH = {"accepted": "已接收", "rejected": "已退回", "unchanged": "无变化",
                   "skipped": "已跳过"}
 
@@ -208,7 +210,32 @@ def _section(r: CampaignResult) -> str:
               STATUS_ZH.get(it["status"], it["status"]), it.get("done_on"),
               it.get("days_late")] for it in behind[:40]]))
 
-    parts.append("<h3>五、数据导入</h3>")
+    plan = r.stats.get("plan") or []
+    if plan:
+        parts.append("<h3>五、活动计划执行</h3>")
+        parts.append(_table(
+            ["计划项", "宣讲主题", "时间", "计划场次", "已办场次", "情况", "牵头单位"],
+            [[p.get("plan"), p.get("theme"), p.get("window"), p.get("planned"), p.get("held"),
+              PLAN_STATUS_ZH.get(str(p.get("status")), p.get("status")),
+              _unit_name(c, p.get("responsible"))] for p in plan], "files"))
+
+    diffs = r.stats.get("consolidated_differences") or []
+    outliers = r.stats.get("outliers") or []
+    if diffs or outliers:
+        parts.append("<h3>六、数据核对</h3>")
+    if diffs:
+        parts.append("<p>汇总表与下级合计不一致（以汇总表为准，差额单列）：</p>")
+        parts.append(_table(["单位", "指标", "汇总表", "下级合计", "差额"],
+                            [[_unit_name(c, d["unit"]), _label(c, d["indicator"]),
+                              d["consolidated"], d["children_sum"], d["difference"]]
+                             for d in diffs]))
+    if outliers:
+        parts.append("<p>异常值提示（修正 z 分数 &gt; 3，仅供核对）：</p>")
+        parts.append(_table(["单位", "指标", "数值", "同级中位数", "z 分数"],
+                            [[o.get("name"), _label(c, o["indicator"]), o.get("value"),
+                              o.get("median"), o.get("score")] for o in outliers]))
+
+    parts.append("<h3>七、数据导入</h3>")
     frows = []
     for f in r.ingest.get("files", []):
         errors = "；".join(e.get("message", "") for e in f.get("errors", [])[:3])
@@ -219,6 +246,14 @@ def _section(r: CampaignResult) -> str:
     links = "　".join(f"{_e(k)}：{_e(v)}" for k, v in r.files.items())
     parts.append(f'<p class="meta">输出文件：{links}</p></section>')
     return "\n".join(parts)
+
+
+def _label(c: Campaign, ident: str) -> str:
+    try:
+        ind = c.indicator(ident)
+    except KeyError:
+        return ident
+    return ind.label + (f"（{ind.blank}）" if ind.blank and ind.blank != ind.unit else "")
 
 
 def _task(c: Campaign, ident: str) -> str:
