@@ -484,7 +484,9 @@ def status_json(campaign: Campaign, frames: Frames, as_of: DateLike | None = Non
         "unit": code,
         "due_soon_days": due_soon_days,
         "items": [it.as_dict() for it in items],
-        "reporting": [{k: _json_number(v) for k, v in rec.items()}
+        # rates to one decimal, as in ``stats --json`` and the official tables
+        "reporting": [{str(k): (round(float(v), 1) if str(k).endswith("rate") and v == v
+                           and v is not None else _json_number(v)) for k, v in rec.items()}
                       for rec in rep.to_dict("records")],
         "counts": counts,
         "behind": [{k: _json_number(v) for k, v in rec.items()}
