@@ -715,23 +715,8 @@ class Store:
                 ' "row", ingested_at, row_hash)'
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [
-                    (
-                        campaign_id,
-                        r.unit,
-                        r.date.isoformat(),
-                        int(r.sessions),
-                        r.plan,
-                        r.venue,
-                        r.township,
-                        _opt_int(r.materials),
-                        _opt_int(r.consultations),
-                        _opt_int(r.attendees),
-                        f.name,
-                        f.sha256,
-                        _opt_int(r.row),
-                        stamp,
-                        row_hash,
-                    )
+                    (campaign_id, *_ledger_fields(r), f.name, f.sha256, _opt_int(r.row), stamp,
+                     row_hash)
                     for r, row_hash in zip(f.ledger, _ledger_hashes(f.ledger), strict=True)
                 ],
             )
@@ -1401,25 +1386,17 @@ def _ledger_hashes(rows: Sequence[LedgerRowIn]) -> list[str]:
     seen: Counter[str] = Counter()
     hashes = []
     for r in rows:
-        content = json.dumps(
-            [
-                r.unit,
-                r.date.isoformat(),
-                int(r.sessions),
-                r.plan,
-                r.venue,
-                r.township,
-                _opt_int(r.materials),
-                _opt_int(r.consultations),
-                _opt_int(r.attendees),
-            ],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        content = json.dumps(_ledger_fields(r), ensure_ascii=False, separators=(",", ":"))
         seen[content] += 1
         payload = f"{content}#{seen[content]}"
         hashes.append(hashlib.sha256(payload.encode("utf-8")).hexdigest())
     return hashes
+
+
+def _ledger_fields(r: LedgerRowIn) -> tuple[Any, ...]:
+    """The stored content of a ledger row (unit … attendees), as written and as hashed."""
+    return (r.unit, r.date.isoformat(), int(r.sessions), r.plan, r.venue, r.township,
+            _opt_int(r.materials), _opt_int(r.consultations), _opt_int(r.attendees))
 
 
 def _opt_int(value: int | None) -> int | None:
