@@ -14,6 +14,22 @@ from .conftest import FUJIAN, HUBEI
 from .test_forms import libreoffice_convert
 
 TODAY = dt.date(2030, 1, 1)
+FUJIAN_HEADER = ("项目", "召开小型座谈会和宣讲会场数", "发放宣传资料份数", "开展政策咨询人次",
+                 "新增参保人数")
+
+
+def _fuzhou_table(path: Path, rows: list[list[object]]) -> Path:
+    """Write 福州市's own 统计表: the 填表单位 line, then ``rows`` from row 2 on."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "统计表"
+    ws["A1"] = "填表单位：福州市"
+    for r, row in enumerate(rows, start=2):
+        for col, v in enumerate(row, start=1):
+            ws.cell(r, col, v)
+    wb.save(path)
+    return path
 
 
 def _two_row_header_return(path: Path) -> None:
@@ -67,18 +83,9 @@ def test_missing_indicator_column_is_a_located_warning(tmp_path: Path) -> None:
     unit's figure with no word to the analyst.
     """
     c = load_campaign(FUJIAN)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "统计表"
-    ws["A1"] = "填表单位：福州市"
-    for col, v in enumerate(["项目", "召开小型座谈会和宣讲会场数", "发放宣传资料份数",
-                             "开展政策咨询人次"], start=1):
-        ws.cell(2, col, v)
-    for col, v in enumerate(["福州市", 12, 1200, 120], start=1):
-        ws.cell(3, col, v)
-    path = tmp_path / "福州市.xlsx"
-    wb.save(path)
+    path = _fuzhou_table(tmp_path / "福州市.xlsx", [
+        ["项目", "召开小型座谈会和宣讲会场数", "发放宣传资料份数", "开展政策咨询人次"],
+        ["福州市", 12, 1200, 120]])
     out = read_return(c, path, today=TODAY)
     assert out.status == "ok", out.errors
     (sub,) = out.submissions
@@ -97,18 +104,8 @@ def test_error_cell_in_ods_is_rejected_like_in_xlsx(tmp_path: Path) -> None:
     sessions and consultations silently missing (the .xlsx of the same table was rejected).
     """
     c = load_campaign(FUJIAN)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "统计表"
-    ws["A1"] = "填表单位：福州市"
-    for col, v in enumerate(["项目", "召开小型座谈会和宣讲会场数", "发放宣传资料份数",
-                             "开展政策咨询人次", "新增参保人数"], start=1):
-        ws.cell(2, col, v)
-    for col, v in enumerate(["福州市", "=1/0", 1200, "=C3/0", 30], start=1):
-        ws.cell(3, col, v)
-    src = tmp_path / "福州市_errors.xlsx"
-    wb.save(src)
+    src = _fuzhou_table(tmp_path / "福州市_errors.xlsx", [
+        [*FUJIAN_HEADER], ["福州市", "=1/0", 1200, "=C3/0", 30]])
     ods, _ = libreoffice_convert(src, tmp_path, "ods")
     out = read_return(c, ods, today=TODAY)
     assert out.status == "rejected"
@@ -223,20 +220,10 @@ def test_unit_caption_row_under_the_header_is_part_of_the_header(tmp_path: Path)
     unknown_unit on the caption row, the return rejected.
     """
     c = load_campaign(FUJIAN)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "统计表"
-    ws["A1"] = "填表单位：福州市"
-    rows = [["地区", "召开小型座谈会和宣讲会场数", "发放宣传资料份数", "开展政策咨询人次",
-             "新增参保人数"],
-            [None, "（场）", "（份）", "（人次）", "（人）"],
-            ["福州市", 12, 1200, 120, 30]]
-    for r, row in enumerate(rows, start=2):
-        for col, v in enumerate(row, start=1):
-            ws.cell(r, col, v)
-    path = tmp_path / "福州市.xlsx"
-    wb.save(path)
+    path = _fuzhou_table(tmp_path / "福州市.xlsx", [
+        ["地区", *FUJIAN_HEADER[1:]],
+        [None, "（场）", "（份）", "（人次）", "（人）"],
+        ["福州市", 12, 1200, 120, 30]])
     out = read_return(c, path, today=TODAY)
     assert out.status == "ok", out.errors
     (sub,) = out.submissions
@@ -256,18 +243,8 @@ def test_huge_count_is_a_located_error(tmp_path: Path) -> None:
     from campaignkit.store import Store
 
     c = load_campaign(FUJIAN)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "统计表"
-    ws["A1"] = "填表单位：福州市"
-    for col, v in enumerate(["项目", "召开小型座谈会和宣讲会场数", "发放宣传资料份数",
-                             "开展政策咨询人次", "新增参保人数"], start=1):
-        ws.cell(2, col, v)
-    for col, v in enumerate(["福州市", 1e20, "100000000000000000000", 3, 4], start=1):
-        ws.cell(3, col, v)
-    path = tmp_path / "福州市.xlsx"
-    wb.save(path)
+    path = _fuzhou_table(tmp_path / "福州市.xlsx", [
+        [*FUJIAN_HEADER], ["福州市", 1e20, "100000000000000000000", 3, 4]])
     db = tmp_path / "t.db"
     with Store.open(db) as store:
         report = ingest_paths(c, [path], store, today=TODAY)
