@@ -110,7 +110,11 @@ def _day_of(part: str, year: int, month: int) -> int:
 
 
 def _pick_year(month: int, day_fn: object, start: date, end: date) -> date:
-    """Choose the year that puts (month, day) inside [start, end], else the nearest after start."""
+    """Choose the year that puts (month, day) inside [start, end].
+
+    A date written without a year belongs to the campaign; one that falls inside it in no
+    year is a mistake in the spec (``5月25日前`` in a June campaign), never moved to next year.
+    """
     assert callable(day_fn)
     candidates: list[date] = []
     for year in range(start.year - 1, end.year + 2):
@@ -118,8 +122,15 @@ def _pick_year(month: int, day_fn: object, start: date, end: date) -> date:
     inside = [c for c in candidates if start <= c <= end]
     if inside:
         return inside[0]
-    after = [c for c in candidates if c >= start]
-    return after[0] if after else candidates[-1]
+    raise OutsidePeriod(start, end)
+
+
+class OutsidePeriod(ValueError):
+    """A date written without a year falls on no day of the campaign period."""
+
+    def __init__(self, start: date, end: date) -> None:
+        super().__init__(f"{start.isoformat()}…{end.isoformat()}")
+        self.start, self.end = start, end
 
 
 def resolve_date(text: str | date, start: date, end: date) -> DateSpec:
@@ -155,14 +166,35 @@ def resolve_date(text: str | date, start: date, end: date) -> DateSpec:
                 return DateSpec(raw, date(year, month, _last_day(year, month)))
             date(2000, month, 1)
             return DateSpec(raw, _pick_year(month, lambda y: _last_day(y, month), start, end))
+    except OutsidePeriod as exc:
+        raise ValueError(_outside(raw, exc)) from None
     except ValueError:
         pass
     raise ValueError(f"{raw!r} is not a date (expected 2024-03-25, 3月25日前, 12月中旬前 or 1月底)")
 
 
+def _outside(raw: str, exc: OutsidePeriod) -> str:
+    return (f"{raw!r} lies outside the campaign period ({exc.start.isoformat()} to "
+            f"{exc.end.isoformat()}) in every year; correct it, or write the year in full "
+            f"({exc.start.year}年…) if it really lies outside the period")
+
+
 _RANGE = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月?-(?:(\d{4})年)?(\d{1,2})月(?:份)?$")
 _ONE = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(?:份)?$")
 _WHOLE = {"全年", "全年度", "全过程", "贯穿活动全过程", "全程"}
+
+
+def _window_year(m1: int, m2: int, start: date, end: date) -> int:
+    """Year of the first month of a window ``m1—m2月`` written without a year.
+
+    The window must overlap the campaign period in that year; otherwise it is a mistake.
+    """
+    for year in range(start.year - 1, end.year + 2):
+        year2 = year if m2 >= m1 else year + 1
+        first, last = date(year, m1, 1), date(year2, m2, _last_day(year2, m2))
+        if first <= end and last >= start:
+            return year
+    raise OutsidePeriod(start, end)
 
 
 def resolve_window(text: str, start: date, end: date) -> Window:
@@ -174,15 +206,15 @@ def resolve_window(text: str, start: date, end: date) -> Window:
     try:
         if m := _RANGE.match(s):
             m1, m2 = int(m[2]), int(m[4])
-            first = (date(int(m[1]), m1, 1) if m[1]
-                     else _pick_year(m1, lambda y: 1, start, end))
+            first = date(int(m[1]) if m[1] else _window_year(m1, m2, start, end), m1, 1)
             year2 = int(m[3]) if m[3] else first.year if m2 >= m1 else first.year + 1
             return Window(raw, first, date(year2, m2, _last_day(year2, m2)))
         if m := _ONE.match(s):
             m1 = int(m[2])
-            first = (date(int(m[1]), m1, 1) if m[1]
-                     else _pick_year(m1, lambda y: 1, start, end))
+            first = date(int(m[1]) if m[1] else _window_year(m1, m1, start, end), m1, 1)
             return Window(raw, first, date(first.year, m1, _last_day(first.year, m1)))
+    except OutsidePeriod as exc:
+        raise ValueError(_outside(raw, exc)) from None
     except ValueError:
         pass
     raise ValueError(f"{raw!r} is not a month window (expected 3—12月, 5-6月, 5月 or 全年)")

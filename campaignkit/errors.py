@@ -38,6 +38,27 @@ class FormulaError(CampaignkitError, ValueError):
     """A formula or rule expression that cannot be parsed or uses unknown names."""
 
 
+class InternalError(CampaignkitError, RuntimeError):
+    """A bug of campaignkit met while reading one file — never the clerk's mistake.
+
+    Carries the file (``path``), a one-line ``detail`` (exception type and message) and the
+    formatted ``traceback`` text, so that the caller can log it and stop (the CLI exits 2).
+    Picklable: it crosses from an ingest worker process to the parent unchanged.
+    """
+
+    def __init__(self, path: str, detail: str, traceback: str = "") -> None:
+        super().__init__(path, detail, traceback)
+        self.path = path
+        self.detail = detail
+        self.traceback = traceback
+
+    def __str__(self) -> str:
+        """Return ``<path>: internal error (<detail>); …`` for a terminal."""
+        return (f"{self.path}: internal error in campaignkit while reading this file "
+                f"({self.detail}); this is a bug of campaignkit, not of the file: please "
+                "report it with the traceback")
+
+
 def join_issues(groups: Iterable[Sequence[SpecIssue]]) -> list[SpecIssue]:
     """Flatten groups of issues, keeping their order and dropping exact repeats."""
     seen: set[tuple[str, str]] = set()

@@ -63,6 +63,11 @@ Roll-up (``build_rollup``; unprotected, landscape when wide)::
     last + 1  hidden helper column with each row's unit code
     总计       formulas: ``=IF(COUNT(r)=0,"",SUM(r))``; a derived indicator recomputed from the
               总计 cells of its parts; a weighted mean by SUMPRODUCT (ck_rollup_<id>)
+    below     for each derived indicator that reads a unit figure (coverage = covered ÷
+              townships), after a blank row: 口径 | 数值 | 乡镇数 | 单位数 headers, then two
+              labelled rows, ``<label>（已报送单位）`` (the 总计 parts over the townships of the
+              units that sent figures) and ``<label>（全部单位）`` (over the townships of all
+              its units in the spec), each a formula on the 总计 cells and its own 乡镇数 cell
 
 Input cells are unlocked and lightly tinted; everything else is locked (sheet protection on,
 no password; the workbook structure is locked too, so the identity sheet stays hidden). Each
@@ -1064,7 +1069,8 @@ def build_rollup(campaign: Campaign, parent_code: str,
             names.add(ROLLUP_PREFIX + col.indicator.id, cell.coordinate)
     ws.row_dimensions[total].height = 22
     _grid(ws, head_top, 1, total, last)
-    row = total + 1
+    row = _basis_rows(ws, campaign, parent, units, rows, total_refs, total + 2,
+                      min(4, code_col - 1))
     footer = list(campaign.forms.get("footer_lines") or ())
     if footer:
         row = _lines(ws, row + 1, footer, parent, names, min(first_col + 2, last), campaign)
@@ -1080,6 +1086,80 @@ def build_rollup(campaign: Campaign, parent_code: str,
     wb.properties.creator = GENERATOR
     wb.properties.title = safe_text(f"{_title(campaign)} — {parent.name}汇总")
     return wb
+
+
+def _basis_rows(ws: Any, c: Campaign, parent: Unit, units: Sequence[tuple[Unit, str]],
+                rows: Mapping[str, Mapping[str, float | int | None]],
+                total_refs: Mapping[str, str], row: int, last: int) -> int:
+    """Write each coverage over two labelled bases below the table; return the next free row.
+
+    ``（已报送单位）``: the 总计 numerator over the figure of the rows that carry one (as the
+    reference column and the 总计 row count it); ``（全部单位）``: over the figure of every
+    row unit in the spec (a ``本级`` row its own part: the parent's figure less its units').
+    Only derived indicators that read exactly one unit figure (``townships``) get the pair.
+    """
+    kids = [u for u, _ in units if u.code != parent.code]
+    next_row = row
+    for ind in c.indicators:
+        if ind.formula is None or not ind.numeric:
+            continue
+        figs = [n for n in _formula_names(ind.formula.text) if not _is_indicator(c, n)]
+        if len(figs) != 1:
+            continue
+        key = figs[0]
+        given = [_row_figure(rows, u, key) for u, _ in units]
+        in_spec = [_spec_figure(u, key, kids if u.code == parent.code else ())
+                   for u, _ in units]
+        reported = [g for g in given if g is not None]
+        expected = [f for f in in_spec if f is not None]
+        label = _label_of(ind)
+        heads = ["口径", f"{label}（{ind.unit}）" if ind.unit else label,
+                 _FIGURE_LABELS.get(key, key), "单位数"][:last]
+        r = next_row
+        for k, head in enumerate(heads, start=1):
+            _cell(ws, r, k, head, font=F_HEAD)
+        for basis, figure, count in (
+                ("已报送单位", sum(reported) if reported else None, f"已报送 {len(reported)} 个"),
+                ("全部单位", sum(expected) if expected else None, f"共 {len(expected)} 个")):
+            r += 1
+            _cell(ws, r, 1, f"{label}（{basis}）", align=A_LEFT)
+            fig_cell = _cell(ws, r, 3, figure)
+            fig_cell.number_format = "0"
+            value = _cell(ws, r, 2)
+            value.value = _Excel({**total_refs, key: fig_cell.coordinate}).translate(
+                ind.formula.text)  # a formula we built, never user text
+            value.number_format = _NUMBER_FORMATS.get(ind.type, "General")
+            if last >= 4:
+                _cell(ws, r, 4, count)
+        for k in range(next_row, r + 1):
+            ws.row_dimensions[k].height = 30
+        _grid(ws, next_row, 1, r, min(4, last))
+        next_row = r + 2
+    return next_row - 1 if next_row > row else row - 1
+
+
+def _row_figure(rows: Mapping[str, Mapping[str, float | int | None]], unit: Unit,
+                key: str) -> float | None:
+    """The figure a roll-up row stands on, as its reference column writes it."""
+    values = rows.get(unit.code)
+    if values is None:
+        return None
+    raw = values[key] if key in values else unit.figures.get(key)
+    return None if raw is None else float(raw)
+
+
+def _spec_figure(unit: Unit, key: str, kids: Sequence[Unit]) -> float | None:
+    """A row unit's figure in the spec; for a ``本级`` row (``kids`` given) its own part."""
+    own = unit.figures.get(key)
+    if own is None or not kids:
+        return own
+    return max(own - sum(k.figures.get(key) or 0.0 for k in kids), 0.0)
+
+
+def _label_of(ind: Indicator) -> str:
+    """The printed name of a derived figure: its label, or its blank where labels are shared."""
+    blank = (ind.blank or "").replace(" ", "").replace(ind.unit or "\x00", "").strip()
+    return blank if blank and blank not in ind.label else ind.label
 
 
 def _total_formula(ind: Indicator, rng: str, letter: Mapping[str, str], first: int, last: int,

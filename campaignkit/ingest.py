@@ -21,8 +21,11 @@ What is read:
   columns, one row per unit, a 总计 row — Fujian) and *vertical* (项目 | 内容 | 开展情况 with
   several blanks in one cell — Hubei). Headers match labels and aliases whatever the spaces,
   line breaks and full-width forms; two-row headers with merged cells are read. The unit
-  comes from 填报单位/填表单位, a unit column, or the file name; the date from
-  填报日期/填表日期/填报时间.
+  comes from 填报单位/填表单位, a unit column, or the file name — always exactly, never by
+  containment (``docs/matching.md``); the date from 填报日期/填表日期/填报时间. The round
+  comes from ``--period``, a round id or label as a word of the file name or title, or a
+  period end written on the return (截至6月15日); in a campaign of several rounds a return
+  stating none is ``round_unknown`` — the final round is never a default.
 * progress logs and activity ledgers (``DESIGN.md`` › Table files), English or Chinese
   headers, as workbooks or CSV.
 
@@ -34,6 +37,10 @@ warnings. Readers of the store that work per indicator skip ids starting with ``
 Received date: ``received`` when given (``option``), else the date written on the return
 (``form``), else the day of ingest (``ingest``). A written date after the day of ingest is
 a ``future_date`` warning and is not used (the day of ingest is).
+
+An exception that is no refusal of the file (a bug of campaignkit) raises
+:class:`~campaignkit.errors.InternalError` with the file and the traceback, also from a
+worker process; it is never reported as the clerk's ``damaged_file``.
 
 >>> from campaignkit import load_campaign
 >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
@@ -48,6 +55,8 @@ read as 300 [approximate]
 
 from __future__ import annotations
 
+import calendar
+import contextlib
 import datetime as dt
 import hashlib
 import math
@@ -55,12 +64,16 @@ import multiprocessing
 import os
 import re
 import shutil
+import tempfile
+import traceback
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from .errors import InternalError
 from .readers import (
     MAX_FILE_BYTES,
     SPREADSHEET_SUFFIXES,
@@ -72,7 +85,8 @@ from .readers import (
     coordinate,
     read_book,
 )
-from .spec import FIVE_VENUES, Campaign, Indicator, Round, fold_name
+from .rounding import round_half_up
+from .spec import DOCUMENT_WORDS, FIVE_VENUES, Campaign, Indicator, Round, fold_name
 from .store import (
     DeliverableIn,
     FileIn,
@@ -82,7 +96,15 @@ from .store import (
     SubmissionIn,
     ValueIn,
 )
-from .values import Parsed, ValueProblem, fold, parse_date, parse_value, split_blanks
+from .values import (
+    Parsed,
+    ValueProblem,
+    fold,
+    parse_date,
+    parse_value,
+    split_blanks,
+    written_unit,
+)
 
 __all__ = [
     "EXTRA_PREFIX",
@@ -90,6 +112,7 @@ __all__ = [
     "FileReport",
     "IngestError",
     "IngestReport",
+    "InternalError",
     "Problem",
     "SubmissionReport",
     "expand_paths",
@@ -204,7 +227,12 @@ class SubmissionReport:
 
 @dataclass(frozen=True, slots=True)
 class FileReport:
-    """What became of one file: status, submissions, errors and warnings."""
+    """What became of one file: status, submissions, errors and warnings.
+
+    ``deliverables``/``ledger_rows`` count (new, unchanged) rows; ``rows`` holds each
+    progress-log or ledger row as ``ingest --json`` shows it, its ``status`` ``new``,
+    ``revised`` (it replaces the row stored for its key) or ``unchanged``, and its ``id``.
+    """
 
     path: str
     kind: FileKind | None
@@ -215,6 +243,12 @@ class FileReport:
     deliverables: tuple[int, int] = (0, 0)
     ledger_rows: tuple[int, int] = (0, 0)
     quarantined: str | None = None
+    rows: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def revised(self) -> int:
+        """Return how many progress-log or ledger rows replaced a stored one."""
+        return sum(r["status"] == "revised" for r in self.rows)
 
     def error_report(self) -> str:
         """Return every error and warning, one located line each (the quarantine report)."""
@@ -234,9 +268,13 @@ class FileReport:
             "warnings": [p.to_json() for p in self.warnings],
         }
         if self.kind == "progress":
-            doc["deliverables"] = {"new": self.deliverables[0], "unchanged": self.deliverables[1]}
+            doc["deliverables"] = {"new": self.deliverables[0], "revised": self.revised,
+                                   "unchanged": self.deliverables[1]}
         if self.kind == "ledger":
-            doc["ledger_rows"] = {"new": self.ledger_rows[0], "unchanged": self.ledger_rows[1]}
+            doc["ledger_rows"] = {"new": self.ledger_rows[0], "revised": self.revised,
+                                  "unchanged": self.ledger_rows[1]}
+        if self.kind in ("progress", "ledger"):
+            doc["rows"] = [dict(r) for r in self.rows]
         if self.quarantined is not None:
             doc["quarantined"] = self.quarantined
         return doc
@@ -276,9 +314,11 @@ class IngestReport:
                 for s in f.submissions
             )
             if f.kind == "progress":
-                subs = f"{f.deliverables[0]} new, {f.deliverables[1]} unchanged deliverables"
+                subs = (f"{f.deliverables[0]} new, {f.revised} revised, {f.deliverables[1]} "
+                        "unchanged deliverables")
             elif f.kind == "ledger":
-                subs = f"{f.ledger_rows[0]} new, {f.ledger_rows[1]} unchanged ledger rows"
+                subs = (f"{f.ledger_rows[0]} new, {f.revised} revised, {f.ledger_rows[1]} "
+                        "unchanged ledger rows")
             if f.status == "rejected":
                 subs = f"{len(f.errors)} error(s)"
             rows.append((f.status, f.kind or "-", f.path, subs))
@@ -463,12 +503,28 @@ def read_return(
     """Read and check one file without storing it; never raises for a bad file.
 
     ``source`` is a path or the file's bytes, ``name`` the path shown in messages (default:
-    the path). ``round_id`` is ``--period`` (default: the form's round, or the campaign's
-    final round), ``received`` is ``--received``, ``today`` the day of ingest.
+    the path). ``round_id`` is ``--period`` (default: the form's round, else the round the
+    return states — see :func:`_round_of`; never a silent default in a campaign of several
+    rounds), ``received`` is ``--received``, ``today`` the day of ingest.
+
+    A bug of campaignkit met while reading (an exception that is no refusal of the file)
+    raises :class:`~campaignkit.errors.InternalError` with the file and the traceback: it
+    is never reported as the clerk's ``damaged_file``.
     """
     label = name if name is not None else (str(source) if not isinstance(source, bytes)
                                            else "<bytes>")
     opts = _Options(round_id, received, today or dt.date.today())
+    try:
+        return _read_return(campaign, source, label, opts)
+    except InternalError:
+        raise
+    except Exception as exc:
+        raise InternalError(label, f"{type(exc).__name__}: {exc}",
+                            traceback.format_exc()) from exc
+
+
+def _read_return(campaign: Campaign, source: str | Path | bytes, label: str,
+                 opts: _Options) -> FileOutcome:
     suffix = Path(label).suffix.lower()
     if suffix not in SPREADSHEET_SUFFIXES:
         return FileOutcome(label, "skipped", warnings=(
@@ -556,8 +612,13 @@ def ingest_paths(
 
     Each file is stored all or nothing (one savepoint per file, one transaction for the
     batch). ``quarantine``: rejected files are copied there with ``<name>.errors.txt``
-    beside each. ``workers``: parsing processes (default: 2 for batches of at least
+    beside each (a copy that fails is a ``quarantine_failed`` error of that file, nothing
+    partial is left). ``workers``: parsing processes (default: 2 for batches of at least
     ``PARALLEL_FROM`` files on a machine with several cores, else 1).
+
+    A bug of campaignkit met while reading a file raises
+    :class:`~campaignkit.errors.InternalError` (from a worker too) and stops the run: files
+    written before it stay stored, each whole; that file and the ones after it are not.
     """
     if round_id is not None:
         campaign.round(round_id)  # KeyError names the known rounds
@@ -593,7 +654,7 @@ def ingest_paths(
         res = by_path.get(id(o))
         report = _report(campaign, o, res)
         if report.status == "rejected" and qdir is not None and o.status != "skipped":
-            report = replace(report, quarantined=str(_quarantine(qdir, o, report)))
+            report = _quarantined(qdir, o, report)
         reports.append(report)
     return IngestReport(campaign.id, tuple(reports))
 
@@ -611,13 +672,9 @@ def _worker_read(item: tuple[str, str]) -> FileOutcome:
 
 
 def _safe_read(campaign: Campaign, path: str, name: str, opts: _Options) -> FileOutcome:
-    try:
-        return read_return(campaign, path, name=name, round_id=opts.round_id,
-                           received=opts.received, today=opts.today)
-    except Exception as exc:  # a bug must not lose the batch: reject this file, say why
-        return FileOutcome(name, "rejected", errors=(Problem(
-            "internal_error", f"campaignkit could not read this file ({type(exc).__name__}: "
-            f"{exc}); please report it"),))
+    """Read one file; a bug of ours raises InternalError (never a clerk's damaged_file)."""
+    return read_return(campaign, path, name=name, round_id=opts.round_id,
+                       received=opts.received, today=opts.today)
 
 
 def _iter_read(
@@ -633,7 +690,11 @@ def _iter_read(
             ctx = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
                 chunk = max(1, min(64, len(items) // (n * 8)))
-                yield from pool.map(_worker_read, items, chunksize=chunk)
+                try:
+                    yield from pool.map(_worker_read, items, chunksize=chunk)
+                except InternalError:  # raised in a worker, pickled with its traceback
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
         finally:
             _WORKER.clear()
         return
@@ -657,7 +718,25 @@ def _report(campaign: Campaign, o: FileOutcome, res: FileResult | None) -> FileR
         o.path, o.kind, status, tuple(subs), (), o.warnings,
         (res.deliverables_new, res.deliverables_unchanged),
         (res.ledger_new, res.ledger_unchanged),
+        rows=_row_reports(o.file, res),
     )
+
+
+def _row_reports(f: FileIn | None, res: FileResult) -> tuple[dict[str, Any], ...]:
+    """Describe each stored progress-log or ledger row: its id, place, key and status."""
+    if f is None:
+        return ()
+    out: list[dict[str, Any]] = []
+    sources: list[DeliverableIn | LedgerRowIn] = [*f.deliverables, *f.ledger]
+    for r, src in zip(res.rows, sources, strict=True):
+        doc: dict[str, Any] = {"id": r.ref, "row": r.row, "unit": r.unit}
+        if isinstance(src, DeliverableIn):
+            doc |= {"milestone": src.milestone, "done_on": src.done_on.isoformat()}
+        else:
+            doc |= {"date": src.date.isoformat(), "plan": src.plan, "venue": src.venue,
+                    "township": src.township, "sessions": src.sessions}
+        out.append(doc | {"status": r.status, "revision": r.revision})
+    return tuple(out)
 
 
 def _submission_report(
@@ -675,7 +754,26 @@ def _submission_report(
                             s.received_on, s.received_from, status, revision, values, extras)
 
 
+def _quarantined(qdir: Path, o: FileOutcome, report: FileReport) -> FileReport:
+    """Quarantine a rejected file; a copy that fails is one more error of that file."""
+    try:
+        target = _quarantine(qdir, o, report)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        return replace(report, errors=(*report.errors, Problem(
+            "quarantine_failed",
+            f"the file could not be copied into the quarantine folder {qdir} ({why}); it was "
+            "not quarantined and stays where it is")))
+    return replace(report, quarantined=str(target))
+
+
 def _quarantine(qdir: Path, o: FileOutcome, report: FileReport) -> Path:
+    """Copy the file and its ``.errors.txt`` into ``qdir``, each whole or not at all.
+
+    Both are written under hidden temporary names and renamed into place; on ``OSError``
+    the temporary files (and a copy whose report could not be written) are removed and the
+    error is raised.
+    """
     qdir.mkdir(parents=True, exist_ok=True)
     src = Path(o.path)
     target = qdir / src.name
@@ -683,12 +781,24 @@ def _quarantine(qdir: Path, o: FileOutcome, report: FileReport) -> Path:
     while target.exists():
         n += 1
         target = qdir / f"{src.stem} ({n}){src.suffix}"
+    note = target.with_name(target.name + ".errors.txt")
+    temps: list[Path] = []
+    placed: list[Path] = []
     try:
-        shutil.copy2(src, target)
+        for _ in range(2):
+            fd, name = tempfile.mkstemp(dir=qdir, prefix=".campaignkit-", suffix=".part")
+            os.close(fd)
+            temps.append(Path(name))
+        shutil.copy2(src, temps[0])
+        temps[1].write_text(report.error_report(), encoding="utf-8")
+        for tmp, final in zip(temps, (target, note), strict=True):
+            os.replace(tmp, final)
+            placed.append(final)
     except OSError:
-        target.write_bytes(b"")
-    target.with_name(target.name + ".errors.txt").write_text(report.error_report(),
-                                                             encoding="utf-8")
+        for p in (*temps, *placed):
+            with contextlib.suppress(OSError):
+                p.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -763,7 +873,12 @@ def _read_template(
                     f"the form is for round {form_round!r} but --period says {opts.round_id!r}",
                     **where)
         return []
-    round_id = form_round or opts.round_id
+    round_id = form_round or opts.round_id or _only_round(c)
+    if round_id is None:
+        _round_unknown(c, found, **where)
+        return []
+    _check_unit_line(c, book, code, found)
+    _name_differs(c, book, code, "the form was made for", found, sheet=META_SHEET)
     if meta.get("kind") == "rollup":
         return _read_rollup(c, book, meta, code, round_id, found)
     sheet_name = meta.get("sheet") or (book.sheets[0].name if book.sheets else META_SHEET)
@@ -793,18 +908,6 @@ def _read_template(
             continue
         _parse_into(unit, inds, cell.value, cell.number_format, sheet, loc, found)
     _template_extras(book, unit, found)
-    named_unit = book.named_cell("ck_unit")
-    if named_unit is not None and isinstance(named_unit[1].value, str):
-        sheet, cell = named_unit
-        text = str(cell.value)
-        named = _units_named(c, text)
-        if named and code not in named and not any(
-            code in (a.code for a in c.ancestors(n)) for n in named
-        ):
-            found.error("unit_mismatch",
-                        f"the form was made for {c.unit(code).name} ({code}) but 填报单位 says "
-                        f"{text!r}; use the form of the unit that reports",
-                        unit=code, raw=text, **found.at(sheet, cell.row, cell.col))
     date_cell = book.named_cell("ck_date")
     if date_cell is not None and date_cell[1].value is not None:
         sheet, cell = date_cell
@@ -819,6 +922,37 @@ def _read_template(
 
 _UNCALCULATED: Final = ("the cell holds a formula Excel never calculated (no saved result); "
                         "open the file in Excel or WPS, save it and send it again")
+
+
+def _check_unit_line(c: Campaign, book: Book, code: str, found: _Found) -> None:
+    """Check that the visible 填报单位 (``ck_unit``) names the unit the form was made for.
+
+    An empty 填报单位 is fine (the identity sheet says who reports); another unit — even one
+    under the form's unit — is ``unit_mismatch``, a text naming no unit ``unknown_unit``.
+    """
+    named_unit = book.named_cell("ck_unit")
+    if named_unit is None:
+        return
+    sheet, cell = named_unit
+    text = "" if cell.value is None else str(cell.value)
+    if not _SEAL.sub("", text).strip(" :：　"):
+        return
+    loc = found.at(sheet, cell.row, cell.col)
+    made_for = _unit_label(c, code)
+    named = _units_named(c, text)
+    if not named:
+        found.error("unknown_unit",
+                    f"the form was made for {made_for} but 填报单位 says {text!r}, which is not "
+                    f"a unit of the campaign: write {c.unit(code).name} there (or leave it as "
+                    f"printed); if {text!r} is right, {_ADD_HINT}", unit=code, raw=text, **loc)
+    elif code not in named:
+        said = "、".join(f"{text} ({n})" for n in named)
+        found.error("unit_mismatch",
+                    f"the form was made for {made_for} but 填报单位 says {said}: if "
+                    f"{c.unit(code).name} reports, write {c.unit(code).name} there; if "
+                    f"{'、'.join(c.unit(n).name for n in named)} reports, send its figures on "
+                    f"its own form (campaignkit forms SPEC --unit {named[0]})",
+                    unit=code, raw=text, **loc)
 
 
 def _template_extras(book: Book, unit: _Unit, found: _Found) -> None:
@@ -1048,6 +1182,13 @@ def _parse_single(unit: _Unit, ind: Indicator, raw: CellValue, fmt: str | None,
         found.error(exc.reason, f"{ind.label}{_blank_note(ind)}: {exc.message}",
                     indicator=ind.id, unit=unit.code, raw=raw_override or exc.raw, **loc)
         return
+    if "unit_differs" in parsed.flags:
+        shown = raw_override or parsed.raw
+        found.warn("unit_differs",
+                   f"{ind.label}{_blank_note(ind)}: {_short(shown)!r} is written in "
+                   f"{written_unit(str(raw), ind.unit) or '?'} but the field counts {ind.unit}; "
+                   f"read as {parsed.value} — check that it is the same count",
+                   indicator=ind.id, unit=unit.code, raw=shown, **loc)
     if raw_override is not None:
         parsed = Parsed(parsed.value, raw_override, parsed.flags)
     if parsed.value is None and not parsed.flags:
@@ -1088,7 +1229,11 @@ def _set_written(unit: _Unit, raw: CellValue, fmt: str | None, loc: dict[str, An
 
 
 def _submission(c: Campaign, u: _Unit, found: _Found, opts: _Options) -> SubmissionIn:
-    rnd = c.round(u.round or opts.round_id)
+    round_id = u.round or opts.round_id or _only_round(c)
+    if round_id is None:  # never the final round by default: the file is rejected
+        _round_unknown(c, found, unit=u.code, **u.loc)
+        round_id = c.rounds[-1].id
+    rnd = c.round(round_id)
     _check_unit_values(c, u, found)
     if (c.has_unit(u.code) and c.unit(u.code).parent is not None
             and u.code not in {x.code for x in c.reporters(rnd.id)}):
@@ -1170,8 +1315,15 @@ def _check_unit_values(c: Campaign, u: _Unit, found: _Found) -> None:
             shown = ", ".join(f"{n} = {_fmt(env.get(n))}" for n in names)
             where = next((u.values[n].loc for n in names if n in u.values), u.loc)
             first = next((n for n in names if n in u.values), None)
-            found.error("rule_broken", f"{rule.message or rule.text} ({rule.text}: {shown})",
-                        indicator=first, unit=u.code, **where)
+            if rule.severity == "error":
+                found.error("rule_broken", f"{rule.message or rule.text} ({rule.text}: {shown})",
+                            indicator=first, unit=u.code, **where)
+            else:
+                why = (f"; a warning only: {', '.join(rule.synthetic)} is a synthetic reference "
+                       "figure" if rule.synthetic else "")
+                found.warn("rule_warning",
+                           f"{rule.message or rule.text} ({rule.text}: {shown}){why}",
+                           indicator=first, unit=u.code, **where)
     for ind in c.input_indicators:
         if ind.formula is None or ind.id not in u.values:
             continue
@@ -1187,8 +1339,8 @@ def _check_unit_values(c: Campaign, u: _Unit, found: _Found) -> None:
             parts = ", ".join(f"{n} = {_fmt(part_env.get(n))}" for n in sorted(ind.formula.names))
             found.warn("rate_mismatch",
                        f"{ind.label}{_blank_note(ind)}: reported {_fmt(reported)} but "
-                       f"{ind.formula.text} gives {computed:.1f} ({parts}); differs by "
-                       f"{abs(float(reported) - computed):.1f} percentage points",
+                       f"{ind.formula.text} gives {round_half_up(computed)} ({parts}); differs by "
+                       f"{round_half_up(abs(float(reported) - computed))} percentage points",
                        indicator=ind.id, unit=u.code, raw=r.parsed.raw, **r.loc)
 
 
@@ -1212,12 +1364,34 @@ _LINE_WORDS = re.compile(
 _SEAL = re.compile(r"[(（]\s*(盖章|公章|签章|章)\s*[)）]")
 
 
+_ADD_HINT: Final = ("add it as a unit under units:, or as an alias of the unit it belongs to "
+                    "(units[i].aliases)")
+_ADD_UNIT: Final = f"names match exactly (see docs/matching.md): {_ADD_HINT}"
+
+
 def _units_named(c: Campaign, text: str) -> tuple[str, ...]:
+    """Return the units a 填报单位 text or a unit cell names: exactly, never by containment."""
     text = _SEAL.sub("", text).strip(" :：")
     if not text:
         return ()
-    exact = c.match_units(text)
-    return exact if exact else c.find_units_in(text)
+    return c.match_units(text)
+
+
+def _unit_label(c: Campaign, code: str) -> str:
+    """Return ``济南市 (SD01)`` for messages."""
+    return f"{c.unit(code).name} ({code})"
+
+
+def _name_differs(c: Campaign, book: Book, code: str, said_by: str, found: _Found,
+                  **where: Any) -> None:
+    """Warn when the file name names units and none of them is ``code`` (every layout)."""
+    from_name = c.units_in_name(Path(book.name).stem)
+    if from_name and code not in from_name:
+        names = "、".join(_unit_label(c, x) for x in from_name)
+        found.warn("unit_name_differs",
+                   f"{said_by} {_unit_label(c, code)} but the file name "
+                   f"{Path(book.name).name!r} points to {names}; {c.unit(code).name} is used",
+                   unit=code, raw=Path(book.name).name, **where)
 
 
 @dataclass
@@ -1230,8 +1404,14 @@ class _Header:
     rows: set[tuple[str, int]] = field(default_factory=set)
 
 
-def _header_lines(book: Book, found: _Found) -> _Header:
-    """Find the 填报单位 and 填报日期 lines anywhere in the workbook."""
+def _header_lines(book: Book, found: _Found,
+                  table_header: frozenset[tuple[str, int]] | set[tuple[str, int]] = frozenset(),
+                  ) -> _Header:
+    """Find the 填报单位 and 填报日期 lines anywhere in the workbook.
+
+    A bare word (``填报单位`` with no colon or value) in a row of ``table_header`` heads a
+    column of the table; it is no line.
+    """
     h = _Header()
     for sheet in book.sheets:
         for r, row in enumerate(sheet.grid, start=1):
@@ -1240,6 +1420,8 @@ def _header_lines(book: Book, found: _Found) -> _Header:
                     continue
                 compact = fold_name(v)
                 if not any(w in compact for w in _UNIT_WORDS + _DATE_WORDS):
+                    continue
+                if (sheet.name, r) in table_header and compact in _UNIT_WORDS + _DATE_WORDS:
                     continue
                 parts = _LINE_WORDS.split(compact)
                 # parts: [before, word, value, word, value, ...]
@@ -1269,43 +1451,49 @@ def _header_lines(book: Book, found: _Found) -> _Header:
 def _reporter(c: Campaign, book: Book, h: _Header, found: _Found) -> str | None:
     """Return the unit sending the file, from 填报单位 or the file name; None if unknown.
 
-    Records an error when the text names no unit or several.
+    Records an error when 填报单位 names no unit or several; a file name naming no unit is
+    no evidence (``unit_not_found`` only when nothing else names the unit).
     """
     if h.unit_text is not None:
         named = _units_named(c, h.unit_text)
         if len(named) == 1:
-            from_name = c.find_units_in(Path(book.name).stem)
-            if len(from_name) == 1 and from_name[0] != named[0]:
-                found.warn("unit_name_differs",
-                           f"填报单位 says {c.unit(named[0]).name} but the file name points to "
-                           f"{c.unit(from_name[0]).name}; {c.unit(named[0]).name} is used",
-                           unit=named[0], raw=h.unit_text, **h.unit_loc)
+            _name_differs(c, book, named[0], "填报单位 says", found, **h.unit_loc)
             return named[0]
         if len(named) > 1:
             found.error("ambiguous_unit",
                         f"填报单位 {h.unit_text!r} names several units "
-                        f"({', '.join(c.unit(n).name for n in named)}); write one",
+                        f"({', '.join(_unit_label(c, n) for n in named)}); write one",
                         raw=h.unit_text, **h.unit_loc)
             return None
-        found.error("unknown_unit", f"填报单位 {h.unit_text!r} is not a unit of the campaign",
+        several = c.units_in_name(h.unit_text)
+        if len(several) > 1:
+            found.error("ambiguous_unit",
+                        f"填报单位 {h.unit_text!r} names several units "
+                        f"({', '.join(_unit_label(c, n) for n in several)}); write one",
+                        raw=h.unit_text, **h.unit_loc)
+            return None
+        found.error("unknown_unit",
+                    f"填报单位 {h.unit_text!r} is not a unit of the campaign; {_ADD_UNIT}",
                     raw=h.unit_text, **h.unit_loc)
         return None
-    named = c.find_units_in(Path(book.name).stem)
+    named = c.units_in_name(Path(book.name).stem)
     if len(named) == 1:
         return named[0]
     if len(named) > 1:
         found.error("ambiguous_unit",
                     f"the file name names several units "
-                    f"({', '.join(c.unit(n).name for n in named)}) and no 填报单位 is written; "
+                    f"({', '.join(_unit_label(c, n) for n in named)}) and no 填报单位 is written; "
                     "write 填报单位 on the return", raw=Path(book.name).name)
     return None
 
 
-def _no_unit(found: _Found) -> None:
+def _no_unit(found: _Found, book: Book | None = None) -> None:
     if not any(p.reason in ("ambiguous_unit", "unknown_unit") for p in found.errors):
+        name = f" (the file name {Path(book.name).name!r} names no unit exactly)" if book else ""
         found.error("unit_not_found",
                     "cannot tell which unit sent this return: write 填报单位 (or 填表单位) on "
-                    "it, or name the file after the unit")
+                    f"it, or name the file after the unit{name}; if the unit is missing from "
+                    f"the spec, {_ADD_HINT}")
 
 
 # --------------------------------------------------------------------------- official layout
@@ -1339,13 +1527,16 @@ def _read_official(c: Campaign, book: Book, found: _Found, opts: _Options) -> li
         return None
     if best[0] < min(2, len(idx.groups)) and not _has_table_header(best[2]):
         return None  # one stray label is not a table
-    header = _header_lines(book, found)
     _, layout, sheet, info = best
     if layout == "horizontal":
+        band = info[0] - 1  # rows above the header row: the title band
+        header = _header_lines(book, found, {(sheet.name, info[0] - 1), (sheet.name, info[0])})
         units = _read_horizontal(c, book, sheet, info, header, found)
     else:
+        band = info[1][0][0] - 1
+        header = _header_lines(book, found)
         units = _read_vertical(c, book, sheet, info, header, found)
-    round_id = opts.round_id or _guess_round(c, book, sheet, found)
+    round_id = _round_of(c, book, sheet, band, found, opts)
     for u in units:
         u.round = round_id
         if u.written is None and header.date_raw is not None:
@@ -1367,30 +1558,204 @@ def _has_table_header(sheet: Sheet) -> bool:
     return False
 
 
-def _guess_round(c: Campaign, book: Book, sheet: Sheet, found: _Found) -> str:
-    """Tell the round from the file name or the title rows; default the final round."""
-    if len(c.rounds) == 1:
-        return c.rounds[0].id
-    stem = fold_name(Path(book.name).stem).lower()
-    by_id = [r for r in c.rounds if r.id.lower() in stem]
-    if len(by_id) == 1:
-        return by_id[0].id
-    title = " ".join(str(v) for row in sheet.grid[:6] for v in row if isinstance(v, str))
-    text = fold_name(title) + " " + fold_name(Path(book.name).stem)
-    by_label = [r for r in c.rounds if r.label and fold_name(r.label) in text
-                and not _generic_label(r)]
-    if len(by_label) == 1:
-        return by_label[0].id
-    return c.round().id
+# --------------------------------------------------------------------------- rounds
+
+_PERIOD_DATE: Final = (r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月"
+                       r"(?:(?P<d>\d{1,2})(?!\d)[日号]?|(?P<end>底|末))"
+                       r"|(?P<y2>\d{4})[-./](?P<m2>\d{1,2})[-./](?P<d2>\d{1,2})(?!\d)")
+_PERIOD_WORDS: Final = ("统计截止日期", "统计截至日期", "统计截止时间", "统计截止",
+                        "数据截止日期", "数据截至", "截止日期", "截至日期", "统计时点", "截止到",
+                        "截止至", "截至到", "截至", "截止")
+_PERIOD_SAID = re.compile("(?:" + "|".join(_PERIOD_WORDS) + ")[:：为]?(?:" + _PERIOD_DATE
+                          + ")(?![日号]?(?:以前|之前|前))")
+"""截至6月15日, 统计时点：2025年6月15日, 截止2025-06-15 — but not a deadline (截止7月5日前)."""
+_PERIOD_BRACKETED = re.compile(r"[(（](?:" + _PERIOD_DATE + r")[)）]")
+"""（6月15日） in a title or a file name."""
+_PERIOD_CELL_WORDS: Final = frozenset(_PERIOD_WORDS)
+_GENERIC_LABELS: Final = ("年度", "全年")
+
+
+def _only_round(c: Campaign) -> str | None:
+    """Return the round of a single-round campaign, else None (never a default)."""
+    return c.rounds[0].id if len(c.rounds) == 1 else None
+
+
+def _rounds_said(c: Campaign) -> str:
+    """Return ``mid 截至2025-06-15, final 截至2025-06-30`` for messages."""
+    return ", ".join(f"{r.id} 截至{r.period_end.date.isoformat()}" for r in c.rounds)
+
+
+def _round_unknown(c: Campaign, found: _Found, **where: Any) -> None:
+    """Record that the return names no round (several rounds, no --period)."""
+    first = c.rounds[0].id
+    found.error("round_unknown",
+                f"this return does not say which round it is for ({_rounds_said(c)}): write "
+                f"截至…日 (its period end) on it, or ingest it with --period {first}", **where)
 
 
 def _generic_label(r: Round) -> bool:
-    return fold_name(r.label) in ("年度", "全年")
+    """Tell whether a round's label (年度, 全年) says nothing about which round it is."""
+    return fold_name(r.label) in _GENERIC_LABELS
+
+
+def _as_word(text: str, word: str, bounds: tuple[str, ...]) -> bool:
+    """Tell whether ``word`` stands in ``text`` as a word, not inside another one.
+
+    A side is a boundary at the start or end, at a separator or a digit (``2024年上半年``),
+    or at a document word or unit name of ``bounds`` (``宣传月活动中期情况``, ``济南市总结``).
+    """
+    start = text.find(word)
+    while start >= 0:
+        before, after = text[:start], text[start + len(word):]
+        left = (not before or not before[-1].isalnum() or before[-1].isdigit()
+                or re.search(r"\d年$", before) is not None or before.endswith(bounds))
+        right = (not after or not after[0].isalnum() or after[0].isdigit()
+                 or after.startswith(bounds))
+        if left and right:
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _period_date(c: Campaign, m: re.Match[str]) -> dt.date | None:
+    """Resolve a matched 截至 date; a date without a year falls inside the campaign period."""
+    try:
+        if m.group("y2"):
+            return dt.date(int(m.group("y2")), int(m.group("m2")), int(m.group("d2")))
+        month = int(m.group("m"))
+        years = [int(m.group("y"))] if m.group("y") else sorted(
+            {c.period_start.year, c.period_end.year})
+        out: dt.date | None = None
+        for year in years:
+            day = (calendar.monthrange(year, month)[1] if m.group("end")
+                   else int(m.group("d") or 0))
+            out = dt.date(year, month, day)
+            if c.period_start <= out <= c.period_end:
+                return out
+        return out
+    except (ValueError, TypeError):  # 6月31日: no such day
+        return None
+
+
+def _cell_period_dates(c: Campaign, sheet: Sheet, found: _Found) -> list[tuple[dt.date, str, Any]]:
+    """Dates written in cells: 截至6月15日 anywhere, or a 统计截止日期 cell and its value."""
+    out: list[tuple[dt.date, str, Any]] = []
+    for r, row in enumerate(sheet.grid, start=1):
+        for ci, v in enumerate(row, start=1):
+            if not isinstance(v, str) or not ("截" in v or "统计" in v):
+                continue
+            text = fold_name(v)
+            for m in _PERIOD_SAID.finditer(text):
+                d = _period_date(c, m)
+                if d is not None:
+                    out.append((d, m.group(0), found.at(sheet, r, ci)))
+            if text.strip(":：") in _PERIOD_CELL_WORDS:
+                nxt = next(((cj, x) for cj, x in enumerate(row[ci:], start=ci + 1)
+                            if x is not None and str(x).strip()), None)
+                if nxt is None:
+                    continue
+                cj, x = nxt
+                d = _cell_date(c, x, sheet.number_format(r, cj))
+                if d is not None:
+                    out.append((d, f"{text.strip(':：')} {x}", found.at(sheet, r, cj)))
+    return out
+
+
+def _cell_date(c: Campaign, raw: CellValue, fmt: str | None) -> dt.date | None:
+    """Read the date beside a 统计截止日期 cell: 6月15日, 2025-06-15 or a date cell."""
+    if isinstance(raw, str):
+        m = re.fullmatch(_PERIOD_DATE, fold_name(raw))
+        if m is not None:
+            return _period_date(c, m)
+    try:
+        parsed = parse_date(raw, number_format=fmt)
+    except ValueProblem:
+        return None
+    return parsed.value if isinstance(parsed.value, dt.date) else None
+
+
+def _round_of(c: Campaign, book: Book, sheet: Sheet, band: int, found: _Found,
+              opts: _Options) -> str | None:
+    """Tell the round of a return in the notice's layout; None (and an error) when unknown.
+
+    Evidence, all exact: a round id as a word of the file name (``sd01_mid``), a round label
+    as a word of the title band or the file name (``（中期）``; 年度/全年 are generic and do
+    not count), and a period end written on the return (截至6月15日, 统计时点：6月15日,
+    （6月15日） in the title or file name, a 统计截止日期 cell) equal to a round's
+    ``period_end``. ``--period`` wins but may not contradict the evidence (``wrong_round``);
+    a campaign with one round takes it; otherwise no evidence, conflicting evidence or a
+    date of no round is ``round_unknown`` — the final round is never a default.
+    """
+    if len(c.rounds) == 1 and opts.round_id is None:
+        return c.rounds[0].id
+    where = {"sheet": None if found.csv else sheet.name}
+    stem = unicodedata.normalize("NFKC", Path(book.name).stem)
+    titles = [fold_name(v) for row in sheet.grid[:max(0, min(band, 12))] for v in row
+              if isinstance(v, str) and v.strip()]
+    bounds = (*DOCUMENT_WORDS, *(fold_name(r.label) for r in c.rounds if r.label),
+              *(fold_name(n) for u in c.units for n in (u.name, *u.aliases)))
+    said: list[tuple[str, str]] = []  # (round id, what says so)
+    for r in c.rounds:
+        if _as_word(stem.lower(), r.id.lower(), ()):
+            said.append((r.id, f"the file name says {r.id}"))
+        label = fold_name(r.label) if r.label else ""
+        if label and not _generic_label(r):
+            if any(_as_word(t, label, bounds) for t in titles):
+                said.append((r.id, f"the title says {label}"))
+            elif _as_word(fold_name(stem), label, bounds):
+                said.append((r.id, f"the file name says {label}"))
+    dates = _cell_period_dates(c, sheet, found)
+    for m in _PERIOD_SAID.finditer(fold_name(stem)):  # cells were searched above
+        d = _period_date(c, m)
+        if d is not None:
+            dates.append((d, m.group(0), {}))
+    for text, loc in [(t, where) for t in titles] + [(fold_name(stem), {})]:
+        for m in _PERIOD_BRACKETED.finditer(text):
+            d = _period_date(c, m)
+            if d is not None:
+                dates.append((d, m.group(0), loc))
+    stranger: list[tuple[dt.date, str, Any]] = []
+    for d, text, loc in dates:
+        hit = [r.id for r in c.rounds if r.period_end.date == d]
+        if hit:
+            said.append((hit[0], f"{text} is its period end {d.isoformat()}"))
+        elif (d, text) not in [(x, y) for x, y, _ in stranger]:
+            stranger.append((d, text, loc))
+    order = [r.id for r in c.rounds]
+    ids = sorted({rid for rid, _ in said}, key=order.index)
+    if opts.round_id is not None:
+        other = [(rid, why) for rid, why in said if rid != opts.round_id]
+        if other:
+            found.error("wrong_round", f"--period says {opts.round_id!r} but {other[0][1]} "
+                        f"(round {other[0][0]!r}); ingest it with the round it states", **where)
+            return None
+        for d, text, loc in stranger:
+            found.warn("period_end_differs",
+                       f"the return says {text!r} ({d.isoformat()}), which is no round's period "
+                       f"end ({_rounds_said(c)}); --period {opts.round_id} is used",
+                       raw=text, **(loc or where))
+        return opts.round_id
+    if len(ids) > 1:
+        why = "; ".join(f"{w} ({rid})" for rid, w in said)
+        found.error("round_unknown", f"this return names several rounds: {why}; correct it or "
+                    "ingest it with --period ROUND", **where)
+        return None
+    if stranger:
+        d, text, loc = stranger[0]
+        found.error("round_unknown",
+                    f"the return says {text!r} ({d.isoformat()}), which is no round's period end "
+                    f"({_rounds_said(c)}): correct the date, or ingest it with --period ROUND",
+                    raw=text, **(loc or where))
+        return None
+    if ids:
+        return ids[0]
+    _round_unknown(c, found, **where)
+    return None
 
 
 _TOTAL_WORDS: Final = ("总计", "合计", "全市合计", "全省合计", "全市总计", "全省总计", "汇总",
                        "全区合计", "全州合计")
-_UNIT_HEADERS: Final = ("项目", "单位", "地区", "填报单位", "单位名称", "地市", "市州",
+_UNIT_HEADERS: Final = ("项目", "单位", "地区", "填报单位", "填表单位", "单位名称", "地市", "市州",
                         "县(市、区)", "县市区", "区县", "市(州)", "设区市", "unit")
 _DATE_HEADERS: Final = ("填报日期", "填表日期", "填报时间", "填表时间", "日期", "报送日期")
 _FOOTER = re.compile(r"^(填表|填报|制表|审核|负责人|联系人|联系电话|注[:：]|说明|备注|附注|本文件)")
@@ -1481,6 +1846,8 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
     if label_col is None:
         left = [col for col in range(1, ind_cols[0]) if col != date_col]
         label_col = left[0] if left else None
+    label_head = (_cell_text(sheet, end, label_col) or _cell_text(sheet, header_row, label_col)
+                  if label_col else None)
 
     rows: list[tuple[int, str | None]] = []
     for r in range(end + 1, sheet.nrows + 1):
@@ -1520,8 +1887,19 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
         if len(named) > 1:
             found.error("ambiguous_unit", f"row label {lab!r} names several units "
                         f"({', '.join(c.unit(n).name for n in named)})", raw=lab,
-                        **found.at(sheet, r, label_col))
+                        **found.at(sheet, r, label_col, label_head))
         row_units[r] = named[0] if len(named) == 1 else None
+    named_rows = sorted({x for x in row_units.values() if x is not None})
+    if reporter is not None and h.unit_text is None and any(
+            x != reporter and reporter not in (a.code for a in c.ancestors(x))
+            for x in named_rows):
+        # the unit came from the file name alone; rows naming units outside it win
+        units = "、".join(_unit_label(c, x) for x in named_rows)
+        found.warn("unit_name_differs",
+                   f"the rows name {units} but the file name {Path(book.name).name!r} points to "
+                   f"{_unit_label(c, reporter)}; the rows are used",
+                   raw=Path(book.name).name, **found.at(sheet, end, None))
+        reporter = None
     # read every row
     parsed: dict[int, _Unit] = {}
     for r, _ in rows:
@@ -1546,11 +1924,15 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
     if total is not None and data:
         _check_total(c, sheet, cols, [parsed[r] for r, _ in data], parsed[total[0]],
                      [r for r, _ in data], total[0], found)
+    def own_row(r: int, lab: str | None) -> bool:
+        """Tell whether a row is the reporter's: it names it, or names no unit (本级, 1)."""
+        return row_units[r] == reporter or (row_units[r] is None and _names_nobody(lab))
+
     if reporter is not None:
         if total is not None:
-            own = [r for r, _ in data if row_units[r] in (reporter, None)]
+            own = [r for r, lab in data if own_row(r, lab)]
             main_row: int | None = data[0][0] if len(data) == 1 and own else total[0]
-        elif len(data) == 1 and row_units[data[0][0]] in (reporter, None):
+        elif len(data) == 1 and own_row(*data[0]):
             main_row = data[0][0]
         else:
             main_row = next((r for r, _ in data if row_units[r] == reporter), None)
@@ -1566,10 +1948,11 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
                 if total is not None:
                     found.warn("breakdown_row", f"row {r} ({lab or 'no label'}) is not a unit of "
                                "the campaign; it counts only in the 总计 check", raw=lab,
-                               **found.at(sheet, r, label_col))
+                               **found.at(sheet, r, label_col, label_head))
                 else:
-                    found.error("unknown_unit", f"row label {lab!r} is not a unit of the campaign",
-                                raw=lab, **found.at(sheet, r, label_col))
+                    found.error("unknown_unit", f"row label {lab!r} is not a unit of the "
+                                f"campaign; {_ADD_UNIT}", raw=lab,
+                                **found.at(sheet, r, label_col, label_head))
                 continue
             if code == reporter:
                 continue
@@ -1577,31 +1960,31 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
                 found.error("unit_outside",
                             f"row {r} names {c.unit(code).name}, which is not "
                             f"{c.unit(reporter).name} or a unit under it", raw=lab,
-                            unit=code, **found.at(sheet, r, label_col))
+                            unit=code, **found.at(sheet, r, label_col, label_head))
                 continue
             u = parsed[r]
             u.code = code
             out.append(u)
     else:
         if not data and total is not None:
-            _no_unit(found)
+            _no_unit(found, book)
             return []
         for r, lab in data:
             code = row_units[r]
             if code is None:
                 if lab is None and len(data) == 1:
-                    _no_unit(found)
+                    _no_unit(found, book)
                 else:
                     found.error("unknown_unit",
-                                f"row label {lab!r} is not a unit of the campaign" if lab else
-                                f"row {r} has values but no unit", raw=lab,
-                                **found.at(sheet, r, label_col))
+                                f"row label {lab!r} is not a unit of the campaign; {_ADD_UNIT}"
+                                if lab else f"row {r} has values but no unit", raw=lab,
+                                **found.at(sheet, r, label_col, label_head))
                 continue
             u = parsed[r]
             u.code = code
             out.append(u)
         if not out and not found.errors:
-            _no_unit(found)
+            _no_unit(found, book)
     # the same unit twice
     first: dict[str, _Unit] = {}
     for u in out:
@@ -1613,6 +1996,19 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
         else:
             first[u.code] = u
     return [u for u in out if u.values or u.extras]
+
+
+_SELF_LABELS: Final = frozenset(("本级", "本单位", "本部门", "市本级", "省本级", "区本级", "县本级",
+                                 "州本级", "全市", "全省", "全区", "全县", "全州", "数量", "数值",
+                                 "完成情况", "开展情况"))
+
+
+def _names_nobody(label: str | None) -> bool:
+    """Tell whether a row label names no unit at all (empty, a number, 本级, 全市…)."""
+    if label is None:
+        return True
+    k = _key(label)
+    return not k or k.isdigit() or k in _SELF_LABELS
 
 
 def _check_total(c: Campaign, sheet: Sheet, cols: Mapping[int, _Column], parts: Sequence[_Unit],
@@ -1740,7 +2136,7 @@ def _read_vertical(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Header,
         found.warn("extra_item", f"{_short(item)} ({why}) kept as an extra item: {_short(text)}",
                    raw=str(raw) if raw is not None else label, unit=reporter, **loc)
     if reporter is None:
-        _no_unit(found)
+        _no_unit(found, book)
         return []
     if not unit.values and not unit.extras:
         return []
@@ -1750,14 +2146,14 @@ def _read_vertical(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Header,
 # --------------------------------------------------------------------------- table files
 
 _PROGRESS: Final[Mapping[str, tuple[str, ...]]] = {
-    "unit": ("unit", "单位", "单位名称", "填报单位"),
+    "unit": ("unit", "单位", "单位名称", "填报单位", "填表单位"),
     "milestone": ("milestone", "事项", "事项编号", "里程碑", "任务"),
     "done_on": ("done_on", "完成日期", "完成时间", "done"),
     "evidence": ("evidence", "佐证材料", "佐证", "证明材料"),
 }
 _LEDGER: Final[Mapping[str, tuple[str, ...]]] = {
     "date": ("date", "日期", "活动日期", "开展日期"),
-    "unit": ("unit", "单位", "单位名称", "填报单位"),
+    "unit": ("unit", "单位", "单位名称", "填报单位", "填表单位"),
     "sessions": ("sessions", "场次", "场数", "举办场次"),
     "plan": ("plan", "计划项", "计划", "活动计划"),
     "venue": ("venue", "场所", "地点类别"),
@@ -1799,14 +2195,15 @@ def _row_unit(c: Campaign, sheet: Sheet, r: int, col: int, found: _Found,
     if not text:
         found.error("required", "the unit is missing", **loc)
         return None
-    named = c.match_units(text) or c.find_units_in(text)
+    named = _units_named(c, text)
     if len(named) == 1:
         return named[0]
     if named:
         found.error("ambiguous_unit", f"{text!r} names several units "
-                    f"({', '.join(c.unit(n).name for n in named)})", raw=text, **loc)
+                    f"({', '.join(_unit_label(c, n) for n in named)})", raw=text, **loc)
     else:
-        found.error("unknown_unit", f"{text!r} is not a unit of the campaign", raw=text, **loc)
+        found.error("unknown_unit", f"{text!r} is not a unit of the campaign; {_ADD_UNIT}",
+                    raw=text, **loc)
     return None
 
 

@@ -6,11 +6,17 @@ Statuses (DESIGN.md): ``on_time`` (done by its deadline), ``late`` (done after i
 its window, or a continuous task during the campaign — never overdue), ``not_applicable``
 (the unit lacks the duty: ``milestone.responsible.applies(unit)`` is false).
 
+A round's returns have their own words (``REPORTING_STATUSES``, from
+``stats.reporter_status``): ``on_time``, ``late``, ``incomplete``, ``missing`` (nothing sent,
+deadline passed) and ``not_yet_due`` (nothing sent, deadline not passed: not missing, and it
+does not lower a rate — rates are over the returns due, see ``reporting_summary``).
+
 When a milestone was done (``done_on``): the first recorded deliverable (the progress log's
 ``milestone`` column holds the milestone id; its deliverable name is accepted too), the first
 complete return of the round received (revisions never move it), or the first return whose
 own figures meet the condition (``township_coverage >= 100``). Only what happened on or
-before ``as_of`` counts. Vectorised per milestone over all units; no per-unit loop.
+before ``as_of`` counts, and only returns of the round's reporters (``stats.returns_used``).
+Vectorised per milestone over all units; no per-unit loop.
 
 >>> from campaignkit import load_campaign
 >>> from campaignkit.stats import frames_from_lists
@@ -38,6 +44,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from .rounding import RATE_DECIMALS, round_half_up
 from .spec import Campaign, Milestone
 from .stats import (
     DateLike,
@@ -48,11 +55,13 @@ from .stats import (
     format_table,
     hierarchy,
     reporting,
+    returns_used,
     rollup,
     time_progress,
 )
 
 __all__ = [
+    "REPORTING_STATUSES",
     "STATUSES",
     "STATUS_LABELS",
     "StatusItem",
@@ -66,9 +75,12 @@ __all__ = [
 
 STATUSES = ("on_time", "late", "overdue", "due_soon", "pending", "in_progress",
             "not_applicable")
+REPORTING_STATUSES = ("on_time", "late", "incomplete", "missing", "not_yet_due")
+"""Where a reporter's return of a round stands (``stats.reporter_status``)."""
 STATUS_LABELS: Mapping[str, str] = {
     "on_time": "按时完成", "late": "逾期完成", "overdue": "逾期未完成", "due_soon": "即将到期",
     "pending": "未到期", "in_progress": "进行中", "not_applicable": "不适用",
+    "incomplete": "未报完整", "missing": "未报送", "not_yet_due": "未到报送时限",
 }
 COLUMNS = ("milestone", "kind", "round", "unit", "name", "level", "deadline", "window_start",
            "status", "done_on", "done_by", "days_late", "shortfall", "reason")
@@ -196,7 +208,8 @@ def milestone_status(campaign: Campaign, frames: Frames, as_of: DateLike, *,
     dl = frames.deliverables
     dl = dl.loc[(dl["done_on"] <= ts).to_numpy()]
     subs = frames.submissions
-    subs = subs.loc[((subs["received_on"] <= ts) & subs["complete"]).to_numpy()]
+    subs = subs.loc[((subs["received_on"] <= ts) & subs["complete"]).to_numpy()
+                    & returns_used(campaign, subs)]
     env: pd.DataFrame | None = None
     if any(m.completion.kind == "condition" for m in campaign.milestones):
         env = evaluate_returns(campaign, frames, day)
@@ -362,7 +375,11 @@ def reporting_summary(campaign: Campaign, frames: Frames, as_of: DateLike, *,
     """Count, per round, returns expected, received and on time under a unit.
 
     Columns: round, label, deadline, expected, received, on_time, late, incomplete, missing,
-    rate, on_time_rate (0–100, never above 100: a unit counts once however many revisions).
+    rate, on_time_rate, due, not_yet_due. ``due`` counts the returns due as of the date
+    (all expected once the deadline has passed; before it, those received complete) and
+    ``not_yet_due`` the units with nothing sent before the deadline; rate (complete ÷ due)
+    and on_time_rate (on time ÷ due) are 0–100, None when nothing is due, and never above
+    100: a unit counts once however many revisions.
 
     >>> from campaignkit import load_campaign
     >>> from campaignkit.stats import frames_from_lists
@@ -371,7 +388,7 @@ def reporting_summary(campaign: Campaign, frames: Frames, as_of: DateLike, *,
     ...     {"unit": "HB01", "round": "midyear", "received_on": "2024-06-28"},
     ...     {"unit": "HB01", "round": "midyear", "received_on": "2024-07-03"}])
     >>> row = reporting_summary(c, f, "2024-07-15").iloc[0]
-    >>> [int(row[k]) for k in ("expected", "received", "on_time")], round(float(row["rate"]), 1)
+    >>> [int(row[k]) for k in ("expected", "received", "on_time")], round_half_up(row["rate"])
     ([23, 1, 1], 4.3)
     """
     code = unit or campaign.top.code
@@ -381,10 +398,18 @@ def reporting_summary(campaign: Campaign, frames: Frames, as_of: DateLike, *,
         rows.append({"round": r.id, "label": r.label, "deadline": r.deadline,
                      **{k: int(cast(Any, rep[k])) for k in
                         ("expected", "received", "on_time", "late", "incomplete", "missing")},
-                     "rate": _num(rep["rate"]), "on_time_rate": _num(rep["on_time_rate"])})
+                     "rate": _num(rep["rate"]), "on_time_rate": _num(rep["on_time_rate"]),
+                     "due": int(cast(Any, rep["due"])),
+                     "not_yet_due": int(cast(Any, rep["not_yet_due"]))})
     return pd.DataFrame(rows, columns=["round", "label", "deadline", "expected", "received",
                                        "on_time", "late", "incomplete", "missing", "rate",
-                                       "on_time_rate"])
+                                       "on_time_rate", "due", "not_yet_due"])
+
+
+def _rate_text(value: object) -> str | None:
+    """Write a rate at one decimal, rounded half up (``100.0``, ``6.3``; None when missing)."""
+    v = round_half_up(_num(value), RATE_DECIMALS)
+    return None if v is None else f"{v:.1f}"
 
 
 def _int(value: object) -> int | None:
@@ -408,7 +433,8 @@ def behind(campaign: Campaign, frames: Frames, as_of: DateLike, *, unit: str | N
     or indicator id), status (``overdue``, ``late`` or ``below_time_progress``), days_late,
     shortfall (condition: how far below; target: how many units short of target × 序时进度)
     and detail. Targets use the round ``round_id`` (default: the final round) and only
-    units with a value; a missing return shows up in the reporting rates instead.
+    units with a value; a missing return shows up in the reporting rates instead. 完成率 and
+    序时进度 are compared as printed, at one decimal rounded half up (四舍五入).
 
     >>> from campaignkit import load_campaign
     >>> from campaignkit.stats import frames_from_lists
@@ -435,14 +461,17 @@ def behind(campaign: Campaign, frames: Frames, as_of: DateLike, *, unit: str | N
             v = roll.value(t.indicator, t.unit)
             if v is None or t.value == 0:
                 continue
-            rate = v / t.value * 100
-            if rate < tp:
+            # compared as printed: 完成率 and 序时进度 at one decimal, rounded half up
+            rate = round_half_up(v / t.value * 100, RATE_DECIMALS)
+            shown_tp = round_half_up(tp, RATE_DECIMALS)
+            if rate < shown_tp:
+                gap = round_half_up(shown_tp - rate, RATE_DECIMALS)
                 rows.append({
                     "unit": t.unit, "name": campaign.unit(t.unit).name, "what": "target",
                     "item": t.indicator, "status": "below_time_progress", "days_late": None,
                     "shortfall": t.value * tp / 100 - v,
-                    "detail": (f"完成率 {rate:.1f}%，低于序时进度 {tp:.1f}%"
-                               f"（差 {tp - rate:.1f} 个百分点；目标 {t.value:g}，完成 {v:g}"
+                    "detail": (f"完成率 {rate:.1f}%，低于序时进度 {shown_tp:.1f}%"
+                               f"（差 {gap:.1f} 个百分点；目标 {t.value:g}，完成 {v:g}"
                                f"{'，目标为示例' if t.synthetic else ''}）")})
     order = {u.code: i for i, u in enumerate(campaign.units)}
     out = pd.DataFrame(rows, columns=["unit", "name", "what", "item", "status", "days_late",
@@ -460,8 +489,10 @@ def status_json(campaign: Campaign, frames: Frames, as_of: DateLike | None = Non
 
     ``{"campaign", "as_of", "items": [{"milestone", "kind", "round", "unit", "deadline",
     "status", "done_on", "days_late", "shortfall"}], "reporting": [{"round", "expected",
-    "received", "on_time", "rate", "on_time_rate"}]}`` — one reporting entry per round —
-    plus ``unit``, ``due_soon_days``, ``reason`` on each item, ``counts`` and ``behind``.
+    "received", "on_time", "rate", "on_time_rate"}]}`` — one reporting entry per round,
+    also with ``due`` and ``not_yet_due`` (rates are over the returns due, at one decimal,
+    rounded half up) — plus ``unit``, ``due_soon_days``, ``reason`` on each item, ``counts``
+    and ``behind``.
 
     >>> from campaignkit import load_campaign
     >>> from campaignkit.stats import frames_from_lists
@@ -484,9 +515,9 @@ def status_json(campaign: Campaign, frames: Frames, as_of: DateLike | None = Non
         "unit": code,
         "due_soon_days": due_soon_days,
         "items": [it.as_dict() for it in items],
-        # rates to one decimal, as in ``stats --json`` and the official tables
-        "reporting": [{str(k): (round(float(v), 1) if str(k).endswith("rate") and v == v
-                           and v is not None else _json_number(v)) for k, v in rec.items()}
+        # rates to one decimal, half up (四舍五入), as in ``stats --json`` and official tables
+        "reporting": [{str(k): (round_half_up(_num(v), RATE_DECIMALS) if str(k).endswith("rate")
+                                else _json_number(v)) for k, v in rec.items()}
                       for rec in rep.to_dict("records")],
         "counts": counts,
         "behind": [{k: _json_number(v) for k, v in rec.items()}
@@ -508,10 +539,13 @@ def status_text(campaign: Campaign, doc: Mapping[str, Any], *, limit: int = 60) 
     lines = [f"{names.get(doc['unit'], doc['unit'])} · {campaign.title} · 截至 {doc['as_of']}",
              ""]
     lines.append(format_table(
-        ["轮次", "报送时限", "应报", "已报", "按时", "报送率%", "按时率%"],
-        [[f"{r['label']}（{r['round']}）", r["deadline"], r["expected"], r["received"],
-          r["on_time"], r["rate"], r["on_time_rate"]] for r in doc["reporting"]],
-        "llrrrrr"))
+        ["轮次", "报送时限", "应报", STATUS_LABELS["not_yet_due"], "已到期", "已报", "按时",
+         "报送率%", "按时率%"],
+        [[f"{r['label']}（{r['round']}）", r["deadline"], r["expected"],
+          r.get("not_yet_due", 0), r.get("due", r["expected"]), r["received"], r["on_time"],
+          _rate_text(r["rate"]), _rate_text(r["on_time_rate"])] for r in doc["reporting"]],
+        "llrrrrrrr"))
+    lines.append("（报送率、按时率按已到期的单位计；未到报送时限的单位不计入）")
     lines.append("")
     by_ms: dict[str, dict[str, int]] = {}
     for it in doc["items"]:

@@ -49,6 +49,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -333,10 +334,34 @@ def read_book(source: str | Path | bytes, *, name: str | None = None) -> Book:
         raise
     except MemoryError:
         raise IngestError(label, "too_large", "the file needs more memory than allowed") from None
-    except Exception as exc:  # a parser failed in a way we did not foresee: still no traceback
+    except _damage_errors() as exc:  # a parser's own refusal of a damaged part
         raise IngestError(
             label, "damaged_file", f"cannot read the file ({type(exc).__name__}: {exc})"
         ) from None
+    # any other exception is a bug of ours: it propagates (ingest reports an InternalError)
+
+
+@lru_cache(maxsize=1)
+def _damage_errors() -> tuple[type[BaseException], ...]:
+    """Return the exceptions the parsers raise on a damaged or unsupported file.
+
+    zip and deflate errors, XML parse errors, calamine's errors, struct errors of an OLE
+    header, text decoding and CSV errors. Anything else raised while reading is a bug of
+    campaignkit, not a damaged file, and is not caught here.
+    """
+    import python_calamine as pc
+    from lxml import etree
+
+    return (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, struct.error,
+            UnicodeError, csv.Error, etree.LxmlError, pc.CalamineError)
+
+
+def _calamine_failed(exc: BaseException) -> bool:
+    """Tell whether calamine refused the file: its error, or a Rust panic on bad bytes."""
+    import python_calamine as pc
+
+    return isinstance(exc, (pc.CalamineError, *_damage_errors())) or (
+        type(exc).__name__ == "PanicException")
 
 
 def _too_large(label: str, size: int) -> IngestError:
@@ -757,7 +782,7 @@ class _XlsxReader:
             row_el = c.getparent()
             r_attr = row_el.get("r")
             if r_attr:
-                row = int(r_attr)
+                row = _row_number(r_attr, label, name)
             else:
                 row = done_rows + 1 if streamed else row_el.getparent().index(row_el) + 1
             return row, row_el.index(c) + 1
@@ -843,7 +868,8 @@ class _XlsxReader:
                             handle(el.tag, el)
                             continue
                         r_attr = el.get("r")
-                        done_rows = int(r_attr) if r_attr else done_rows + 1
+                        done_rows = (_row_number(r_attr, label, name) if r_attr
+                                     else done_rows + 1)
                         el.clear()
                         while el.getprevious() is not None:
                             del el.getparent()[0]
@@ -869,6 +895,15 @@ class _XlsxReader:
             grid.append(tuple(values))
         return Sheet(name, tuple(grid), MappingProxyType(formats), tuple(merged),
                      frozenset(formulas), hidden)
+
+
+def _row_number(text: str, label: str, sheet: str) -> int:
+    """Read the ``r`` attribute of a ``<row>``; a damaged one is ``damaged_file``."""
+    try:
+        return int(text)
+    except ValueError:
+        raise IngestError(label, "damaged_file",
+                          f"sheet {sheet} is damaged (a row numbered {text[:20]!r})") from None
 
 
 def _too_many_cells(label: str) -> IngestError:
@@ -1074,7 +1109,9 @@ def _read_calamine(data: bytes, label: str, fmt: str,
         raise IngestError(
             label, "encrypted", "encrypted workbook, save it without a password"
         ) from None
-    except Exception as exc:
+    except BaseException as exc:  # a Rust panic is a BaseException
+        if not _calamine_failed(exc):
+            raise
         text = str(exc)
         if "password" in text.lower() or "encrypt" in text.lower():
             raise IngestError(
@@ -1093,7 +1130,9 @@ def _read_calamine(data: bytes, label: str, fmt: str,
         for meta in metas:
             try:
                 sh = wb.get_sheet_by_name(meta.name)
-            except Exception as exc:
+            except BaseException as exc:  # a Rust panic is a BaseException
+                if not _calamine_failed(exc):
+                    raise
                 raise IngestError(label, "damaged_file",
                                   f"sheet {meta.name} cannot be read: {exc}") from None
             end = sh.end
@@ -1104,12 +1143,20 @@ def _read_calamine(data: bytes, label: str, fmt: str,
                     raise _too_many(label, meta.name, "columns", end[1] + 1, MAX_COLUMNS)
             if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_CELLS:
                 raise _too_many_cells(label)
-            rows = sh.to_python(skip_empty_area=False) if end is not None else []
+            try:
+                rows = sh.to_python(skip_empty_area=False) if end is not None else []
+            except BaseException as exc:
+                if not _calamine_failed(exc):
+                    raise
+                raise IngestError(label, "damaged_file",
+                                  f"sheet {meta.name} cannot be read: {exc}") from None
             grid = tuple(tuple(_calamine_value(v) for v in r) for r in rows)
             merged: tuple[tuple[int, int, int, int], ...] = ()
             try:
                 ranges = sh.merged_cell_ranges
-            except Exception:
+            except BaseException as exc:  # merged ranges are optional: none when unreadable
+                if not _calamine_failed(exc):
+                    raise
                 ranges = None
             if ranges:
                 merged = tuple((a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in ranges)
@@ -1175,12 +1222,21 @@ def _decode_text(data: bytes, label: str) -> tuple[str, str]:
         ) from None
 
 
+def _delimiter(head: str) -> str:
+    """Tell the separator of a CSV from its first lines: the one most lines use.
+
+    A title line above the header (``统计表（截至6月15日，截止6月30日前报送）``) has a
+    full-width comma of its own; the header and data lines decide.
+    """
+    lines = [ln for ln in head.splitlines()[:20] if ln.strip()]
+    best = max((",", "\t", ";", "，"),
+               key=lambda d: (sum(1 for ln in lines if d in ln), sum(ln.count(d) for ln in lines)))
+    return best if any(best in ln for ln in lines) else ","
+
+
 def _read_csv(data: bytes, label: str) -> Book:
     text, encoding = _decode_text(data, label)
-    first = text[:4096].split("\n", 1)[0]
-    delimiter = max((",", "\t", ";", "，"), key=first.count) if first else ","
-    if first.count(delimiter) == 0:
-        delimiter = ","
+    delimiter = _delimiter(text[:16384])
     csv.field_size_limit(1_000_000)
     rows: list[tuple[CellValue, ...]] = []
     filled = 0

@@ -6,8 +6,8 @@ same cell values (workbook timestamps aside), and a test compares the committed 
 
 The situations an analyst meets are built in on purpose and listed in ``SCENARIO`` of each
 campaign: messy values in the offices' own layouts, a late unit, a unit that never
-submitted, a revised return, a rejected return resent corrected, and a city whose
-consolidated return differs from the sum of its counties.
+submitted, a revised return, a rejected return resent corrected, and counties that send
+returns to the province although only cities report (kept, never used in a figure).
 
 >>> from campaignkit import load_campaign
 >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
@@ -65,7 +65,9 @@ def scenario(campaign: Campaign) -> dict[str, str]:
         "missing": "HB17 神农架林区: never submitted either round",
         "revised": "HB05 襄阳市: final revised on 2024-12-23",
         "rejected_then_fixed": "HB12 随州市: first final return has 12份 in a 场 field",
-        "consolidated_differs": "HB02 黄石市: consolidated final differs from its counties' sum",
+        "counties_not_reporters": "HB02 黄石市: its six counties also sent final returns to the "
+                                  "province; counties do not report Hubei's rounds, so they are "
+                                  "kept, listed as received and not used, and never added",
         "own_layout": "HB04 宜昌市, HB08 孝感市: own vertical tables with several blanks a cell",
         "coverage_short": "HB10 黄冈市: townships not fully covered by 11-30",
         "five_venues_short": "HB03 十堰市: no worksite sessions (五进 80%)",
@@ -145,8 +147,9 @@ def plan_files(c: Campaign, seed: int = SEED) -> list[SampleReturn]:
                     date(2022, 1, 19), revised, "template", "revised"))
         return out
 
-    # 黄石市's counties send their own final returns; the city's consolidated return is their
-    # sum except for two figures, where the city counted sessions the counties did not report
+    # 黄石市's counties send their own final returns too, although only cities report; the
+    # city's consolidated return differs from their sum in two figures (not a difference the
+    # engine reports: returns of units that do not report a round are never used)
     county_rng = random.Random(seed + 7)
     county_values = {ch.code: _hubei_values(c, ch.code, county_rng, 1.0)
                      for ch in c.children("HB02")}

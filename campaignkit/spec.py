@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ __all__ = [
     "LEVELS",
     "Campaign",
     "Completion",
+    "DateReading",
     "Indicator",
     "Measure",
     "Milestone",
@@ -47,6 +49,7 @@ __all__ = [
     "Rule",
     "Target",
     "Unit",
+    "default_decimals",
     "load_campaign",
     "load_campaign_text",
     "parse_campaign",
@@ -60,9 +63,60 @@ NUMERIC_TYPES = frozenset({"count", "number", "percent"})
 FIVE_VENUES = ("企业", "校园", "村居", "工地", "系统")
 
 
+DEFAULT_DECIMALS: Mapping[str, int] = MappingProxyType({"count": 0, "percent": 1, "number": 2})
+
+
+def default_decimals(indicator_type: str) -> int:
+    """Return the decimal places of a type's form field: count 0, percent 1, number 2.
+
+    >>> default_decimals("percent"), default_decimals("yes_no")
+    (1, 0)
+    """
+    return DEFAULT_DECIMALS.get(indicator_type, 0)
+
+
 def fold_name(text: str) -> str:
     """Fold a unit or label text for matching: NFKC, no whitespace, no full-width forms."""
     return "".join(unicodedata.normalize("NFKC", str(text)).split())
+
+
+OFFICE_SUFFIXES: tuple[str, ...] = (
+    "人力资源和社会保障局", "人力资源和社会保障厅", "人力资源社会保障局", "人力资源社会保障厅",
+    "人社局", "人社厅",
+)
+"""Office suffixes stripped from a unit text and from every name and alias before matching
+(``济南市人社局`` is ``济南市``); see ``docs/matching.md``."""
+_SEAL_MARK = re.compile(r"[(【\[]\s*(?:盖章|公章|签章|印章|章)\s*[)】\]]")
+
+DOCUMENT_WORDS: tuple[str, ...] = (
+    "统计表", "统计", "报表", "附表", "附件", "情况", "汇总", "中期", "总结", "年度", "全年",
+    "上半年", "下半年", "活动", "工作", "报告", "报送", "填报", "进展", "数据", "更正", "修订",
+    "修改", "有误", "最终", "终稿", "定稿", "表", "版", "稿",
+)
+"""Words of document names a file name is split on (``济南市中期统计表`` → 济南市, 中期, 统计表)."""
+_NAME_TOKEN = re.compile(r"[^\s_\-—–·.,，、;；:：()（）\[\]【】《》<>“”\"'‘’+&#~～!！?？/\\|]+")
+_DATE_OR_DIGITS = re.compile(
+    r"\d{4}年\d{1,2}月\d{1,2}[日号]?|\d{1,2}月\d{1,2}[日号]?|\d{4}年度?|\d{1,2}月份?|\d+"
+)
+
+
+def unit_key(text: str) -> str:
+    """Fold a unit text for exact matching: NFKC, no spaces or seal marks, no office suffix.
+
+    Latin letters are compared in any case when the text holds a digit (``sd01`` = SD01);
+    letters alone (the province's ``FJ``) must match in case, since short letter groups
+    such as ``fj_`` or ``sd_`` are common file-name prefixes.
+
+    >>> unit_key("济南市人力资源和社会保障局（盖章）"), unit_key("sd01"), unit_key("fj")
+    ('济南市', 'sd01', 'fj')
+    """
+    key = _SEAL_MARK.sub("", fold_name(text)).strip(":：")
+    if any(ch.isdigit() for ch in key):
+        key = key.lower()
+    for suffix in OFFICE_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
 
 
 # ---------------------------------------------------------------------------------------
@@ -108,11 +162,18 @@ class Indicator:
     aliases: tuple[str, ...] = ()
     venue: str | None = None
     note: str | None = None
+    decimals: int | None = None
+    """Decimal places the form asks for; None: the type's default (``default_decimals``)."""
 
     @property
     def derived(self) -> bool:
         """Tell whether the value is computed from other indicators at every level."""
         return self.formula is not None
+
+    @property
+    def digits(self) -> int:
+        """Return the decimal places figures are compared at: ``decimals`` or the default."""
+        return default_decimals(self.type) if self.decimals is None else self.decimals
 
     @property
     def numeric(self) -> bool:
@@ -238,6 +299,9 @@ class Rule:
     right: Formula
     message: str | None = None
     skip_missing: bool = True
+    severity: Literal["error", "warning"] = "error"
+    synthetic: tuple[str, ...] = ()
+    """Reference figures the rule uses that are marked synthetic (it then only warns)."""
 
     def check(self, env: Mapping[str, Any]) -> bool | None:
         """Return False when the rule is broken, True when it holds, None when it cannot tell."""
@@ -264,6 +328,34 @@ class Phase:
     start: DateSpec
     end: DateSpec
     text: str | None = None
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """A date of the spec as written (``text``) and as read: one day, or a span of days."""
+
+    key: str
+    text: str
+    start: date | None
+    end: date | None = None
+
+    def __str__(self) -> str:
+        if self.start is None:
+            read = "no date (never overdue)"
+        elif self.end is None:
+            read = self.start.isoformat()
+        else:
+            read = f"{self.start.isoformat()} to {self.end.isoformat()}"
+        return f"{self.key}: {self.text} → {read}"
+
+    def to_json(self) -> dict[str, str | None]:
+        """Return ``{key, text, date}``, or ``{key, text, start, end}`` for a span."""
+        if self.end is None:
+            return {"key": self.key, "text": self.text,
+                    "date": self.start.isoformat() if self.start else None}
+        return {"key": self.key, "text": self.text,
+                "start": self.start.isoformat() if self.start else None,
+                "end": self.end.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -306,7 +398,7 @@ class Campaign:
         names: dict[str, set[str]] = {}
         for u in self.units:
             for n in (u.code, u.name, *u.aliases):
-                names.setdefault(fold_name(n), set()).add(u.code)
+                names.setdefault(unit_key(n), set()).add(u.code)
         object.__setattr__(self, "_units", MappingProxyType(units))
         object.__setattr__(
             self, "_children", MappingProxyType({k: tuple(v) for k, v in children.items()})
@@ -357,20 +449,44 @@ class Campaign:
         return tuple(out)
 
     def match_units(self, text: str) -> tuple[str, ...]:
-        """Codes of every unit whose code, name or alias equals ``text`` once folded."""
-        return self._names.get(fold_name(text), ())
+        """Codes of every unit whose code, name or alias equals ``text`` exactly.
 
-    def find_units_in(self, text: str) -> tuple[str, ...]:
-        """Codes of units whose name or alias occurs inside ``text`` (longest names win)."""
-        folded = fold_name(text)
-        hits: list[tuple[int, str]] = []
-        for key, codes in self._names.items():
-            if len(key) >= 2 and key in folded:
-                hits.extend((len(key), c) for c in codes)
-        if not hits:
-            return ()
-        best = max(n for n, _ in hits)
-        return tuple(sorted({c for n, c in hits if n == best}))
+        Both sides are folded by :func:`unit_key` (NFKC, no spaces or seal marks, lower case,
+        no office suffix such as 人社局); never by containment: ``山东省技师学院`` is not
+        ``山东省`` and ``济南市历城区`` is 历城区 only when a unit lists it as an alias.
+        """
+        return self._names.get(unit_key(text), ())
+
+    def units_in_name(self, text: str) -> tuple[str, ...]:
+        """Codes of the units a file name names, token by token; never by containment.
+
+        The name is split on separators (``_ - . 、 () （）`` and spaces); a run of tokens that
+        equals a unit's code, name or alias (:meth:`match_units`) names that unit, the
+        longest run first (``HB_D01``). A token naming no unit is split further on digits,
+        dates and document words (:data:`DOCUMENT_WORDS`, the rounds' labels) and each piece
+        must again match exactly: ``02青岛市人社局统计表（6月15日）`` → 青岛市, but
+        ``山东省技师学院统计表`` → nothing (not 山东省).
+        """
+        folded = unicodedata.normalize("NFKC", str(text))
+        spans = [m.span() for m in _NAME_TOKEN.finditer(folded)]
+        words = sorted({*DOCUMENT_WORDS, *(fold_name(r.label) for r in self.rounds if r.label)},
+                       key=len, reverse=True)
+        split = re.compile("|".join(re.escape(w) for w in words if w))
+        found: set[str] = set()
+        i = 0
+        while i < len(spans):
+            for j in range(min(len(spans), i + 4), i, -1):  # the longest run of tokens first
+                codes = self.match_units(folded[spans[i][0]:spans[j - 1][1]])
+                if codes:
+                    found.update(codes)
+                    i = j
+                    break
+            else:
+                token = _DATE_OR_DIGITS.sub(" ", folded[spans[i][0]:spans[i][1]])
+                for piece in split.sub(" ", token).split():
+                    found.update(self.match_units(piece))
+                i += 1
+        return tuple(sorted(found))
 
     def units_at(self, level: str) -> tuple[Unit, ...]:
         """Every unit of a level, in spec order."""
@@ -425,6 +541,37 @@ class Campaign:
             if t.unit == unit and t.indicator == indicator:
                 return t
         return None
+
+    def date_readings(self) -> tuple[DateReading, ...]:
+        """List every date of the spec as written and as read, so the reading can be checked.
+
+        >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
+        >>> [str(d) for d in c.date_readings() if d.key.startswith("rounds")]
+        ['rounds[0].period_end: 1月底 → 2022-01-31', 'rounds[0].deadline: 1月20日前 → 2022-01-20']
+        """
+        out: list[DateReading] = []
+        for i, ph in enumerate(self.phases):
+            out.append(DateReading(f"phases[{i}].start", ph.start.text, ph.start.date))
+            out.append(DateReading(f"phases[{i}].end", ph.end.text, ph.end.date))
+        for i, r in enumerate(self.rounds):
+            out.append(DateReading(f"rounds[{i}].period_end", r.period_end.text,
+                                   r.period_end.date))
+            ms = self.milestone(r.deadline_milestone)
+            text = ms.deadline.text if ms.deadline else ms.window.text if ms.window else ""
+            out.append(DateReading(f"rounds[{i}].deadline", text, r.deadline))
+        for i, m in enumerate(self.milestones):
+            if m.deadline is not None:
+                out.append(DateReading(f"milestones[{i}].deadline", m.deadline.text,
+                                       m.deadline.date))
+            elif m.window is not None:
+                out.append(DateReading(f"milestones[{i}].window", m.window.text, m.window.start,
+                                       m.window.end))
+            else:
+                out.append(DateReading(f"milestones[{i}]", m.row or m.kind, None))
+        for i, row in enumerate(self.plan):
+            out.append(DateReading(f"plan[{i}].window", row.window.text, row.window.start,
+                                   row.window.end))
+        return tuple(out)
 
     def replace(self, **changes: Any) -> Campaign:
         """Return a copy with some fields changed; the original is untouched."""
@@ -547,13 +694,18 @@ class _Builder:
     def build(self, source_path: Path | None) -> Campaign | None:
         d = self.doc
         period = d.get("period") or {}
-        try:
-            self.start = date.fromisoformat(str(period.get("start")))
-            self.end = date.fromisoformat(str(period.get("end")))
+        bounds: list[date] = []
+        for key in ("start", "end"):
+            value = period.get(key) if isinstance(period, dict) else None
+            try:
+                bounds.append(date.fromisoformat(str(value)))
+            except ValueError:
+                self.fail(f"period.{key}", f"{value!r} is not a date (expected an ISO date "
+                          "such as 2024-03-01)")
+        if len(bounds) == 2:
+            self.start, self.end = bounds
             if self.end < self.start:
                 self.fail("period", "end is before start")
-        except ValueError:
-            self.fail("period", f"expected ISO dates start and end, got {period!r}")
 
         for key, fname in (("units", "code"), ("indicators", "id"), ("rounds", "id"),
                            ("milestones", "id"), ("plan", "id"), ("measures", "id"),
@@ -684,13 +836,17 @@ class _Builder:
             venue = x.get("venue")
             if venue is not None and venue not in FIVE_VENUES:
                 self.fail(f"{path}.venue", f"{venue!r} is not one of {', '.join(FIVE_VENUES)}")
+            decimals = x.get("decimals", default_decimals(typ))
+            if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
+                self.fail(f"{path}.decimals", f"{decimals!r} is not a whole number ≥ 0")
+                decimals = default_decimals(typ)
             out.append(Indicator(
                 id=x["id"], label=str(x.get("label", "")), type=typ, aggregate=agg,
                 group=x.get("group"), blank=x.get("blank"), unit=x.get("unit"), weight=weight,
                 min=None if lo is None else float(lo), max=None if hi is None else float(hi),
                 formula=formula, input=bool(x.get("input", formula is None)),
                 required=bool(x.get("required", False)), aliases=tuple(x.get("aliases") or ()),
-                venue=venue, note=x.get("note"),
+                venue=venue, note=x.get("note"), decimals=decimals,
             ))
         return out
 
@@ -851,7 +1007,9 @@ class _Builder:
 
     def rules(self, ind_ids: set[str], units: Sequence[Unit]) -> list[Rule]:
         out = []
-        known = ind_ids | self.figure_names(units)
+        figures = self.figure_names(units)
+        known = ind_ids | figures
+        synthetic_figures = {name for u in units if u.synthetic_figures for name in u.figures}
         for path, x in self.items("validation"):
             message = x.get("message")
             skip = bool(x.get("skip_missing", True))
@@ -862,8 +1020,7 @@ class _Builder:
                 if not f.is_comparison:
                     self.fail(f"{path}.rule", f"{x['rule']!r} is not 'left op right'")
                     continue
-                left, op, right = f.split_comparison()
-                out.append(Rule(str(x["rule"]), op, left, right, message, skip))
+                text, (left, op, right) = str(x["rule"]), f.split_comparison()
             else:
                 op = str(x.get("op", ""))
                 lf = self.formula_at(f"{path}.left", x.get("left", ""), known)
@@ -872,7 +1029,17 @@ class _Builder:
                     continue
                 text = f"{op}({lf.text}, {rf.text})" if "pair" in op else \
                     f"{lf.text} {op} {rf.text}"
-                out.append(Rule(text, op, lf, rf, message, skip))
+                left, right = lf, rf
+            synthetic = tuple(sorted((left.names | right.names) & synthetic_figures))
+            severity = x.get("severity")
+            if severity == "error" and synthetic:
+                self.fail(f"{path}.severity", f"the rule uses {', '.join(synthetic)}, a "
+                          "reference figure marked synthetic (synthetic_figures: true), so it "
+                          "cannot reject a return: write severity: warning")
+                continue
+            out.append(Rule(text, op, left, right, message, skip,
+                            severity="warning" if synthetic or severity == "warning"
+                            else "error", synthetic=synthetic))
         return out
 
     def phases(self) -> list[Phase]:
@@ -907,15 +1074,78 @@ def parse_campaign(doc: Any, source: str = "<campaign>", path: Path | None = Non
     return campaign
 
 
+MAX_YAML_ALIASES = 100
+"""A spec is untrusted input: more aliases (``*name``) than this is refused (alias bombs)."""
+MAX_YAML_NODES = 200_000
+"""Nor may its values, with every alias expanded, hold more nodes than this (Hubei: ~7,000)."""
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """YAML's safe loader, with dates left as text and a bound on aliases.
+
+    Dates stay text so that ``2021-12-32`` reaches the date reader and gets a located message
+    instead of a traceback from YAML's timestamp constructor; every alias is counted so that a
+    few hundred bytes cannot expand into gigabytes (nine levels of nine aliases).
+    """
+
+    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise yaml.YAMLError(
+                    f"more than {MAX_YAML_ALIASES} aliases (*name): a campaign spec needs few "
+                    "or none, so it is refused (an alias bomb expands a small file into "
+                    "gigabytes)")
+        return super().compose_node(parent, index)
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        sizes: dict[int, int] = {}
+
+        def size(n: yaml.Node) -> int:
+            known = sizes.get(id(n))
+            if known is not None:
+                return known
+            sizes[id(n)] = 1  # a recursive alias counts once; the constructor refuses it
+            total = 1
+            if isinstance(n, yaml.SequenceNode):
+                total += sum(size(c) for c in n.value)
+            elif isinstance(n, yaml.MappingNode):
+                total += sum(size(k) + size(v) for k, v in n.value)
+            if total > MAX_YAML_NODES:
+                raise yaml.YAMLError(
+                    f"its aliases (*name) expand to more than {MAX_YAML_NODES:,} values, far "
+                    "beyond any campaign spec, so it is refused (an alias bomb)")
+            sizes[id(n)] = total
+            return total
+
+        size(node)
+        return self.construct_document(node)
+
+
 def load_campaign_text(text: str, source: str = "<campaign>") -> Campaign:
     """Parse campaign YAML text; see ``parse_campaign``."""
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_SpecLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(source, [SpecIssue(where, f"not valid YAML: {problem}")]) from None
+    except RecursionError:
+        raise SpecError(source, [SpecIssue("", "nested too deeply to be a campaign spec")]) \
+            from None
     return parse_campaign(doc, source)
 
 

@@ -12,8 +12,15 @@ recorded deliverables and the activity ledger); nothing here touches the disk. T
 * derived indicators (formulas) and named measures are recomputed from the rolled-up parts at
   every level, with the unit figures (``townships``) of the same units; a zero denominator
   gives N/A (None), never 0;
+* only returns of a round's reporters count: a return from a unit the round does not expect
+  (ingest keeps it, with a ``not_a_reporter`` warning) is listed by ``received_not_used`` and
+  used in no figure (``returns_used`` is the one filter every figure goes through);
 * a return is on time when the first complete return was received on or before the round's
-  deadline; revisions change values, never timeliness; a rate never exceeds 100%.
+  deadline; revisions change values, never timeliness; a rate never exceeds 100%; up to the
+  deadline a unit without a return is ``not_yet_due`` and does not lower a rate;
+* figures are rounded as officials round (四舍五入, ``rounding.round_half_up``): rates to one
+  decimal, ranked on the printed figure; a consolidated figure is compared with its children
+  at the precision its form asks for (the indicator's ``decimals``).
 
 >>> from datetime import date
 >>> from campaignkit import load_campaign
@@ -41,6 +48,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from .rounding import RATE_DECIMALS, round_half_up
 from .spec import Campaign, Indicator, fold_name
 
 if TYPE_CHECKING:
@@ -57,6 +65,7 @@ __all__ = [
     "Outlier",
     "Rollup",
     "children_table",
+    "coverage_basis",
     "evaluate_returns",
     "format_table",
     "frames_from_lists",
@@ -66,8 +75,10 @@ __all__ = [
     "plan_vs_actual",
     "progress",
     "rank_labels",
+    "received_not_used",
     "reporter_status",
     "reporting",
+    "returns_used",
     "rollup",
     "rollup_rows",
     "rollups",
@@ -300,12 +311,14 @@ def frames_from_lists(
     )
 
 
-def frames_from_store(store: Store, campaign_id: str) -> Frames:
+def frames_from_store(store: Store, campaign_id: str, as_of: date | None = None) -> Frames:
     """Read a campaign's returns, values, deliverables and ledger from an open store.
 
     All four tables come from one consistent state of the store (``Store.snapshot``).
     The values are read with ``Store.value_table`` (numbers as floats, built column by
-    column) with their provenance — raw, sheet, cell, file_name — for ``trace``.
+    column) with their provenance — raw, sheet, cell, file_name — for ``trace``. With
+    ``as_of``, the tables stand as they did that day: returns withdrawn on or before it are
+    left out, and of progress-log and ledger rows the revision of each key that counted.
 
     >>> from campaignkit.store import Store
     >>> with Store.open(":memory:") as s:
@@ -313,10 +326,10 @@ def frames_from_store(store: Store, campaign_id: str) -> Frames:
     0
     """
     with store.snapshot():
-        submissions = store.submissions(campaign_id)
-        values = store.value_table(campaign_id, provenance=True)
-        deliverables = store.deliverables(campaign_id)
-        ledger = store.ledger(campaign_id)
+        submissions = store.submissions(campaign_id, as_of=as_of)
+        values = store.value_table(campaign_id, provenance=True, as_of=as_of)
+        deliverables = store.deliverables(campaign_id, as_of=as_of)
+        ledger = store.ledger(campaign_id, as_of=as_of)
     return Frames(submissions=submissions, values=values, deliverables=deliverables,
                   ledger=ledger)
 
@@ -480,13 +493,41 @@ def _derive(campaign: Campaign, spec: _Spec, env: pd.DataFrame) -> tuple[pd.Data
 # ---------------------------------------------------------------------------------------
 # Selecting returns as of a date
 # ---------------------------------------------------------------------------------------
-def _select(frames: Frames, as_of: date, round_id: str | None = None) -> pd.DataFrame:
-    """One row per unit × round: the latest revision received on or before ``as_of``."""
+def returns_used(campaign: Campaign, submissions: pd.DataFrame) -> np.ndarray:
+    """Mark the returns figures may use: those of a unit that is a reporter of their round.
+
+    A return from any other unit (a county sending a round only cities and divisions return)
+    is kept in the store but counts nowhere: not in its parent's roll-up, a consolidated
+    difference, a share, a ranking, an outlier, a coverage or a reporting rate.
+
+    >>> from campaignkit import load_campaign
+    >>> c = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
+    >>> f = frames_from_lists(submissions=[
+    ...     {"unit": "HB01", "round": "final", "received_on": "2024-12-10"},
+    ...     {"unit": "HB0101", "round": "final", "received_on": "2024-12-10"}])
+    >>> returns_used(c, f.submissions).tolist()
+    [True, False]
+    """
+    keep = np.zeros(len(submissions), dtype=bool)
+    if not len(submissions):
+        return keep
+    rounds = submissions["round"].to_numpy()
+    units = submissions["unit"]
+    for r in campaign.rounds:
+        codes = [u.code for u in campaign.reporters(r.id)]
+        keep |= (rounds == r.id) & units.isin(codes).to_numpy()
+    return keep
+
+
+def _select(campaign: Campaign, frames: Frames, as_of: date,
+            round_id: str | None = None) -> pd.DataFrame:
+    """One row per unit × round: the latest used revision received on or before ``as_of``."""
     subs = frames.submissions
-    keep = (subs["received_on"] <= pd.Timestamp(as_of)).to_numpy()
+    keep: np.ndarray = (subs["received_on"] <= pd.Timestamp(as_of)).to_numpy()
+    keep = keep & returns_used(campaign, subs)
     if round_id is not None:
         keep = keep & (subs["round"] == round_id).to_numpy()
-    s = subs.loc[keep]
+    s: pd.DataFrame = subs.loc[keep]
     s = s.sort_values(["unit", "round", "received_on", "revision", "id"], kind="stable")
     return s.drop_duplicates(["unit", "round"], keep="last")
 
@@ -530,8 +571,9 @@ def values_as_of(campaign: Campaign, frames: Frames, as_of: DateLike,
                  round_id: str | None = None) -> pd.DataFrame:
     """Return each unit's own figures of a round as of a date (unit × indicator, wide).
 
-    One row per unit that has a return of the round received on or before ``as_of``: the
-    latest such revision (by received date, then revision). Columns: the input indicators as
+    One row per reporter of the round that has a return received on or before ``as_of``: the
+    latest such revision (by received date, then revision); other units' returns are not
+    used (``received_not_used``). Columns: the input indicators as
     reported (numbers as floats, yes/no as 1.0/0.0, text as str), then ``_submission_id``,
     ``_revision``, ``_received_on``, ``_return_type``, ``_complete`` and ``_file_name`` —
     the submission every value of the row came from. ``round_id`` defaults to the final
@@ -551,7 +593,7 @@ def values_as_of(campaign: Campaign, frames: Frames, as_of: DateLike,
     day = _as_date(as_of)
     rnd = campaign.round(round_id)
     spec = _spec(campaign)
-    sel = _select(frames, day, rnd.id)
+    sel = _select(campaign, frames, day, rnd.id)
     order = {u.code: i for i, u in enumerate(campaign.units)}
     sel = sel.assign(_pos=sel["unit"].map(order))
     sel = sel[sel["_pos"].notna()].sort_values("_pos", kind="stable")
@@ -563,7 +605,7 @@ def values_as_of(campaign: Campaign, frames: Frames, as_of: DateLike,
 def evaluate_returns(campaign: Campaign, frames: Frames, as_of: DateLike,
                      round_id: str | None = None, *,
                      units: Iterable[str] | None = None) -> pd.DataFrame:
-    """Evaluate every return (each revision) received by ``as_of`` on its own figures.
+    """Evaluate every used return (each revision) received by ``as_of`` on its own figures.
 
     One row per submission (index: submission id) with unit, round, revision,
     received_on, return_type, complete, the numeric input indicators, the unit's figures
@@ -584,7 +626,7 @@ def evaluate_returns(campaign: Campaign, frames: Frames, as_of: DateLike,
     spec = _spec(campaign)
     tree = hierarchy(campaign, spec.figures)
     subs = frames.submissions
-    keep = (subs["received_on"] <= pd.Timestamp(day)).to_numpy()
+    keep = (subs["received_on"] <= pd.Timestamp(day)).to_numpy() & returns_used(campaign, subs)
     if round_id is not None:
         keep = keep & (subs["round"] == campaign.round(round_id).id).to_numpy()
     if units is not None:
@@ -621,7 +663,8 @@ class Rollup:
     ``children`` or ``none``; ``returns``: the returns used (as ``values_as_of``);
     ``differences``: per consolidated parent and indicator, ``consolidated``,
     ``children_sum`` (what its children add up to, by the indicator's aggregation) and
-    ``difference``. The first row of every frame is ``unit``.
+    ``difference`` (the two compared at the indicator's ``decimals``, rounded half up: 0
+    when they agree as the form would show them). The first row of every frame is ``unit``.
     """
 
     campaign: str
@@ -827,19 +870,23 @@ def _roll_round(campaign: Campaign, spec: _Spec, tree: Hierarchy, sel: pd.DataFr
     basis = np.where(has_cons, "consolidated",
                      np.where(has_own & child_any, "own+children",
                               np.where(has_own, "own", np.where(child_any, "children", "none"))))
-    # consolidated returns against what their children add up to
+    # consolidated returns against what their children add up to, at the precision the
+    # form asks for (``decimals``): 12.34 in a one-decimal field is 12.3, no difference
     diff_rows: list[dict[str, Any]] = []
     cons_pos = np.flatnonzero(has_cons & child_any)
     if len(cons_pos):
         for j in agg_cols:
             if spec.col_kind[j] == _NONE:
                 continue
+            places = campaign.indicator(spec.col_ids[j]).digits
             cv, kv = rolled[cons_pos, j], from_children[cons_pos, j]
             ok = ~np.isnan(cv) & ~np.isnan(kv) & (child_c[cons_pos, j] > 0)
             for p, a, b in zip(cons_pos[ok], cv[ok], kv[ok], strict=True):
+                gap = round_half_up(round_half_up(float(a), places)
+                                    - round_half_up(float(b), places), places)
                 diff_rows.append({"unit": tree.codes[p], "indicator": spec.col_ids[j],
                                   "consolidated": float(a), "children_sum": float(b),
-                                  "difference": float(a - b)})
+                                  "difference": gap + 0.0})
     differences = pd.DataFrame(diff_rows, columns=["unit", "indicator", "consolidated",
                                                    "children_sum", "difference"])
     return _Rolled(values, text_frame, measures, figures, basis,
@@ -866,7 +913,7 @@ def _roll_all(campaign: Campaign, frames: Frames, as_of: date,
               round_ids: Sequence[str]) -> dict[str, _Rolled]:
     spec = _spec(campaign)
     tree = hierarchy(campaign, spec.figures)
-    sel = _select(frames, as_of)
+    sel = _select(campaign, frames, as_of)
     sel = sel[sel["round"].isin(list(round_ids))]
     sel = sel.assign(_pos=sel["unit"].map(tree.pos))
     sel = sel[sel["_pos"].notna()]
@@ -941,14 +988,18 @@ def rollup(campaign: Campaign, frames: Frames, unit: str | None, as_of: DateLike
     >>> from campaignkit import load_campaign
     >>> c = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
     >>> f = frames_from_lists(submissions=[
-    ...     {"unit": "HB0101", "round": "final", "received_on": "2024-12-10",
-    ...      "values": {"village_sessions": 4, "townships_covered": 0}},
+    ...     {"unit": "HB01", "round": "final", "received_on": "2024-12-10",
+    ...      "return_type": "consolidated",
+    ...      "values": {"village_sessions": 4, "townships_covered": 8}},
+    ...     {"unit": "HB06", "round": "final", "received_on": "2024-12-12",
+    ...      "return_type": "consolidated",
+    ...      "values": {"village_sessions": 6, "townships_covered": 10}},
     ...     {"unit": "HB0113", "round": "final", "received_on": "2024-12-12",
-    ...      "values": {"village_sessions": 6, "townships_covered": 2}}])
-    >>> r = rollup(c, f, "HB01", "2024-12-31")
-    >>> r.value("village_sessions"), round(r.value("township_coverage"), 1)
-    (10.0, 66.7)
-    >>> r.value("township_coverage", "HB0101") is None   # 江岸区 has 0 townships: N/A
+    ...      "values": {"village_sessions": 9, "townships_covered": 3}}])
+    >>> r = rollup(c, f, "HB", "2024-12-31")
+    >>> r.value("village_sessions"), round_half_up(r.value("township_coverage"))  # 18 / 25
+    (10.0, 72.0)
+    >>> r.value("village_sessions", "HB0113") is None  # a county does not report: not used
     True
     >>> r.sources(indicator="village_sessions")
     (1, 2)
@@ -998,8 +1049,11 @@ def reporter_status(campaign: Campaign, frames: Frames, as_of: DateLike,
 
     Columns: unit (index), name, level, parent, first_received, first_complete,
     latest_received, revisions (received by ``as_of``), status (``on_time``, ``late``,
-    ``incomplete`` or ``missing``), on_time (bool). On time means the first complete
-    return was received on or before the round's deadline; later revisions never change it.
+    ``incomplete``, ``missing`` or ``not_yet_due``), on_time (bool) and due (bool). On time
+    means the first complete return was received on or before the round's deadline; later
+    revisions never change it. Up to the deadline (``as_of`` ≤ deadline) a unit that has sent
+    nothing is ``not_yet_due``, not ``missing``. A return is *due* once the deadline has
+    passed or once it has come in complete: the rates of ``reporting`` are over due returns.
 
     >>> from campaignkit import load_campaign
     >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
@@ -1007,6 +1061,8 @@ def reporter_status(campaign: Campaign, frames: Frames, as_of: DateLike,
     ...     "received_on": "2022-01-22", "values": {"sessions": 3}}])
     >>> reporter_status(c, f, "2022-01-31").loc["FJ03", "status"]
     'late'
+    >>> reporter_status(c, f, "2022-01-20").loc["FJ04", "status"]
+    'not_yet_due'
     """
     day = _as_date(as_of)
     rnd = campaign.round(round_id)
@@ -1031,16 +1087,58 @@ def reporter_status(campaign: Campaign, frames: Frames, as_of: DateLike,
     out["revisions"] = [int(count.get(c, 0)) for c in codes]
     on_time = [fc is not None and fc <= rnd.deadline for fc in out["first_complete"]]
     out["on_time"] = on_time
+    passed = day > rnd.deadline
     status = []
     for fr, fc, ok in zip(out["first_received"], out["first_complete"], on_time, strict=True):
         if fr is None:
-            status.append("missing")
+            status.append("missing" if passed else "not_yet_due")
         elif fc is None:
             status.append("incomplete")
         else:
             status.append("on_time" if ok else "late")
     out["status"] = status
+    out["due"] = [passed or fc is not None for fc in out["first_complete"]]
     return out
+
+
+def received_not_used(campaign: Campaign, frames: Frames, as_of: DateLike,
+                      round_id: str | None = None, *,
+                      unit: str | None = None) -> pd.DataFrame:
+    """List the returns received by ``as_of`` that no figure uses, and why.
+
+    One row per unit × round (of ``round_id``, or of every round when None; of the units at
+    and below ``unit``): unit, name, level, round, received_on (the latest revision),
+    revisions and reason — ``not_a_reporter`` for a unit the round does not expect (ingest
+    keeps such a return with a warning of the same name).
+
+    >>> from campaignkit import load_campaign
+    >>> c = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
+    >>> f = frames_from_lists(submissions=[
+    ...     {"unit": "HB0101", "round": "final", "received_on": "2024-12-10"}])
+    >>> received_not_used(c, f, "2024-12-31")[["unit", "round", "reason"]].values.tolist()
+    [['HB0101', 'final', 'not_a_reporter']]
+    """
+    day = _as_date(as_of)
+    subs = frames.submissions
+    keep = (subs["received_on"] <= pd.Timestamp(day)).to_numpy() & ~returns_used(campaign, subs)
+    if round_id is not None:
+        keep = keep & (subs["round"] == campaign.round(round_id).id).to_numpy()
+    scope = [u.code for u in campaign.iter_units(unit)]
+    keep = keep & subs["unit"].isin(scope).to_numpy()
+    cols = ["unit", "name", "level", "round", "received_on", "revisions", "reason"]
+    s = subs.loc[keep]
+    if not len(s):
+        return pd.DataFrame(columns=cols)
+    g = s.groupby(["unit", "round"], sort=False)["received_on"]
+    latest, count = g.max(), g.size()
+    order = {u.code: i for i, u in enumerate(campaign.units)}
+    rounds = {r.id: i for i, r in enumerate(campaign.rounds)}
+    rows = [{"unit": u, "name": campaign.unit(u).name, "level": campaign.unit(u).level,
+             "round": r, "received_on": _ts_date(latest[(u, r)]),
+             "revisions": int(count[(u, r)]), "reason": "not_a_reporter"}
+            for u, r in sorted(latest.index, key=lambda k: (order[k[0]],
+                                                            rounds.get(k[1], len(rounds))))]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _ts_date(value: Any) -> date | None:
@@ -1055,8 +1153,11 @@ def reporting(campaign: Campaign, frames: Frames, as_of: DateLike,
 
     One row per unit: ``expected`` (units expected to return the round at or below it),
     ``received`` (of those, with a return received by ``as_of``), ``on_time``, ``late``,
-    ``incomplete``, ``missing``, ``rate`` (complete returns ÷ expected, DHIS2) and
-    ``on_time_rate`` (0–100, None when nothing is expected). A unit counts once whatever
+    ``incomplete``, ``missing``, ``not_yet_due`` (nothing sent, deadline not passed), ``due``
+    (returns due: every expected one once the deadline has passed, before it only those in
+    complete), ``rate`` (complete returns ÷ due, DHIS2's A/E over the returns due) and
+    ``on_time_rate`` (on time ÷ due; 0–100, None when nothing is due). A unit without a
+    return before the deadline therefore never lowers a rate. A unit counts once whatever
     its number of revisions, so no rate exceeds 100%; returns from units the round does
     not expect are not counted.
 
@@ -1072,22 +1173,25 @@ def reporting(campaign: Campaign, frames: Frames, as_of: DateLike,
     out["name"] = [u.name for u in campaign.units]
     out["level"] = [u.level for u in campaign.units]
     pos = np.array([tree.pos[c] for c in rs.index], dtype="int64")
+    status = rs["status"].to_numpy()
     for col, flag in (("expected", np.ones(len(rs), dtype=bool)),
-                      ("received", (rs["status"] != "missing").to_numpy()),
-                      ("on_time", (rs["status"] == "on_time").to_numpy()),
-                      ("late", (rs["status"] == "late").to_numpy()),
-                      ("incomplete", (rs["status"] == "incomplete").to_numpy()),
-                      ("missing", (rs["status"] == "missing").to_numpy())):
+                      ("received", ~np.isin(status, ["missing", "not_yet_due"])),
+                      ("on_time", status == "on_time"),
+                      ("late", status == "late"),
+                      ("incomplete", status == "incomplete"),
+                      ("missing", status == "missing"),
+                      ("not_yet_due", status == "not_yet_due"),
+                      ("due", rs["due"].to_numpy(dtype=bool))):
         base = np.zeros(n)
         np.add.at(base, pos, flag.astype("float64"))
         out[col] = tree.fold_up(base).astype("int64")
-    exp = out["expected"].to_numpy(dtype="float64")
+    due = out["due"].to_numpy(dtype="float64")
     # DHIS2 (REFERENCE.md §1): A counts complete returns; an incomplete one is received
-    # but not counted in the rate
-    complete = (out["received"] - out["incomplete"]).to_numpy(dtype="float64")
+    # but not counted in the rate; E counts the returns due as of the date
+    complete = (out["on_time"] + out["late"]).to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["rate"] = np.where(exp > 0, complete / exp * 100, np.nan)
-        out["on_time_rate"] = np.where(exp > 0, out["on_time"] / exp * 100, np.nan)
+        out["rate"] = np.where(due > 0, complete / due * 100, np.nan)
+        out["on_time_rate"] = np.where(due > 0, out["on_time"] / due * 100, np.nan)
     return out
 
 
@@ -1122,6 +1226,28 @@ def _is_rate(campaign: Campaign, ident: str) -> bool:
     return ind.type == "percent" or ind.unit == "%"
 
 
+def _digits(campaign: Campaign, ident: str) -> int:
+    """Decimal places a figure is printed, ranked and compared at.
+
+    Rates and named measures at one decimal (a percent indicator at its ``decimals``,
+    one by default); a number at its ``decimals`` (two by default); a count's fractions
+    (a mean) at two.
+    """
+    if any(m.id == ident for m in campaign.measures):
+        return RATE_DECIMALS
+    ind = campaign.indicator(ident)
+    if ind.type == "percent" or ind.unit == "%":
+        return ind.digits
+    if ind.type == "number":
+        return ind.digits
+    return max(ind.digits, 2)
+
+
+def _shown_value(campaign: Campaign, ident: str, value: float | None) -> float | None:
+    """Round a figure half up (四舍五入) at the places it is printed at (None stays None)."""
+    return round_half_up(value, _digits(campaign, ident))
+
+
 def _label(campaign: Campaign, ident: str) -> str:
     for m in campaign.measures:
         if m.id == ident:
@@ -1141,11 +1267,12 @@ def children_table(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
     """Compare the children of a unit: value, rank, share of the parent, change.
 
     Long format, one row per child × indicator (numeric indicators and measures): unit,
-    name, indicator, label, value, rank, rank_label (``第1``, ``并列第3``; among the children
-    of the same level, as outliers compare peers), share (% of the
+    name, level, indicator, label, value, rank, rank_label (``第1``, ``并列第3``; among the
+    children of the same level, as outliers compare peers), share (% of the
     parent's value, sum indicators only), previous (the same child in ``compare_round``
     and/or as of ``compare_as_of``) and change (value − previous; percentage points for
-    rates). Rates are ranked at one decimal, as the ranking tables print them.
+    rates). Values are ranked on the figure as printed, rounded half up (四舍五入): rates
+    at one decimal, so 6.25 and 6.3 are 并列; the value column keeps the exact figure.
 
     >>> from campaignkit import load_campaign
     >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
@@ -1154,7 +1281,7 @@ def children_table(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
     ...      "return_type": "consolidated", "values": {"sessions": n}}
     ...     for u, n in (("FJ01", 12), ("FJ02", 8), ("FJ03", 8))])
     >>> t = children_table(c, f, "FJ", "2022-01-31", indicators=["sessions"])
-    >>> [(row.unit, row.rank_label, round(row.share, 1)) for row in t.head(4).itertuples()
+    >>> [(row.unit, row.rank_label, round_half_up(row.share)) for row in t.head(4).itertuples()
     ...  if row.rank_label]
     [('FJ01', '第1', 42.9), ('FJ02', '并列第2', 28.6), ('FJ03', '并列第2', 28.6)]
     """
@@ -1168,7 +1295,7 @@ def children_table(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
                           _as_date(compare_as_of) if compare_as_of is not None else day,
                           compare_round or rid)
     kids = [c.code for c in campaign.children(code)]
-    kid_level = [c.level for c in campaign.children(code)]
+    kid_level: list[str] = [c.level for c in campaign.children(code)]
     names = {u.code: u.name for u in campaign.units}
     ids = list(indicators) if indicators is not None else (
         [i for i in current.values.columns if campaign.indicator(i).type != "yes_no"]
@@ -1177,8 +1304,7 @@ def children_table(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
     for ident in ids:
         frame = current.values if ident in current.values.columns else current.measures
         vals = [_num(frame.at[k, ident]) for k in kids]
-        rate = _is_rate(campaign, ident)
-        keyed = [None if v is None else round(v, 1 if rate else 9) for v in vals]
+        keyed = [_shown_value(campaign, ident, v) for v in vals]
         # peers are children of one level (市州 among 市州, not with the 厅 divisions)
         ranked: list[tuple[int | None, str]] = [(None, "")] * len(kids)
         for level in dict.fromkeys(kid_level):
@@ -1189,7 +1315,7 @@ def children_table(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
         summed = (ident in current.values.columns
                   and campaign.indicator(ident).formula is None
                   and campaign.indicator(ident).aggregate == "sum")
-        for k, v, (rk, lab) in zip(kids, vals, ranked, strict=True):
+        for k, lv, v, (rk, lab) in zip(kids, kid_level, vals, ranked, strict=True):
             share = None
             if summed and v is not None and parent_v:
                 share = v / parent_v * 100
@@ -1198,12 +1324,12 @@ def children_table(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
                 pframe = previous.values if ident in previous.values.columns \
                     else previous.measures
                 prev = _num(pframe.at[k, ident])
-            rows.append({"unit": k, "name": names[k], "indicator": ident,
+            rows.append({"unit": k, "name": names[k], "level": lv, "indicator": ident,
                          "label": _label(campaign, ident), "value": v, "rank": rk,
                          "rank_label": lab, "share": share, "previous": prev,
                          "change": None if v is None or prev is None else v - prev})
-    cols = ["unit", "name", "indicator", "label", "value", "rank", "rank_label", "share",
-            "previous", "change"]
+    cols = ["unit", "name", "level", "indicator", "label", "value", "rank", "rank_label",
+            "share", "previous", "change"]
     out = pd.DataFrame(rows, columns=cols)
     out["rank"] = out["rank"].astype("Int64")
     return out
@@ -1278,7 +1404,7 @@ def time_progress(campaign: Campaign, as_of: DateLike) -> float:
 
     >>> from campaignkit import load_campaign
     >>> c = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
-    >>> round(time_progress(c, "2024-06-30"), 1)
+    >>> round_half_up(time_progress(c, "2024-06-30"))
     49.7
     """
     day = _as_date(as_of)
@@ -1357,7 +1483,7 @@ class Outlier:
         """Return the outlier as a JSON-ready dict."""
         return {"unit": self.unit, "name": self.name, "indicator": self.indicator,
                 "value": self.value, "median": self.median, "mad": self.mad,
-                "score": round(self.score, 2), "threshold": self.threshold,
+                "score": round_half_up(self.score, 2), "threshold": self.threshold,
                 "peers": self.peers, "message": self.message}
 
 
@@ -1377,7 +1503,7 @@ def outliers(campaign: Campaign, frames: Frames, as_of: DateLike, round_id: str 
     ...     {"unit": f"FJ{i:02d}", "round": "final", "received_on": "2022-01-18",
     ...      "return_type": "consolidated", "values": {"sessions": n}}
     ...     for i, n in enumerate([10, 12, 11, 9, 13, 10, 400], start=1)])
-    >>> [(o.unit, round(o.score, 1)) for o in outliers(c, f, "2022-01-31")]
+    >>> [(o.unit, round_half_up(o.score)) for o in outliers(c, f, "2022-01-31")]
     [('FJ07', 262.4)]
     """
     day = _as_date(as_of)
@@ -1407,7 +1533,8 @@ def outliers(campaign: Campaign, frames: Frames, as_of: DateLike, round_id: str 
                     v = float(v)
                     name = campaign.unit(str(k)).name
                     msg = (f"{name}（{k}）{_label(campaign, ident)} = {v:g}: modified z-score "
-                           f"{score:.1f} > {threshold:g} against {len(vals)} {level} peers "
+                           f"{_fixed(float(score), 1)} > {threshold:g} against {len(vals)} "
+                           f"{level} peers "
                            f"(median {med:g}, MAD {mad:g}); a warning, not an error — check "
                            f"the figure against the return")
                     out.append(Outlier(str(k), name, ident, v, med, mad, float(score),
@@ -1443,7 +1570,11 @@ def trace(frames: Frames, submission_ids: Iterable[int], indicator: str) -> pd.D
 # JSON and text
 # ---------------------------------------------------------------------------------------
 def _json_number(value: Any, ind: Indicator | None = None) -> Any:
-    """A JSON value: None for missing, bool for yes/no, int for whole numbers."""
+    """A JSON value: None for missing, bool for yes/no, int for whole numbers.
+
+    Fractions are rounded half up (四舍五入): a percentage at its ``decimals`` (one by
+    default), anything else at four places.
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, bool | np.bool_):
@@ -1460,9 +1591,18 @@ def _json_number(value: Any, ind: Indicator | None = None) -> Any:
         return None
     if ind is not None and ind.type == "yes_no":
         return bool(v)
-    if v.is_integer() and abs(v) < 2**53 and (ind is None or ind.type != "percent"):
+    if ind is not None and (ind.type == "percent" or ind.unit == "%"):
+        return round_half_up(v, ind.digits)
+    if v.is_integer() and abs(v) < 2**53:
         return int(v)
-    return round(v, 4)
+    return round_half_up(v, 4)
+
+
+def _figure(campaign: Campaign, ident: str, value: Any) -> Any:
+    """A JSON figure of an indicator or a named measure (a measure is a rate: one decimal)."""
+    if any(m.id == ident for m in campaign.measures):
+        return _rate(value)
+    return _json_number(value, campaign.indicator(ident))
 
 
 def _unit_values(campaign: Campaign, r: Rollup, code: str) -> dict[str, Any]:
@@ -1476,8 +1616,124 @@ def _unit_values(campaign: Campaign, r: Rollup, code: str) -> dict[str, Any]:
 
 
 def _rate(value: object) -> float | None:
-    v = _num(value)
-    return None if v is None else round(v, 1)
+    """A rate or percentage for JSON: one decimal, half up (None when missing)."""
+    return round_half_up(_num(value), RATE_DECIMALS)
+
+
+def _fixed(value: float, places: int = RATE_DECIMALS) -> str:
+    """Write a number with ``places`` decimals, rounded half up (四舍五入): 6.25 → ``6.3``."""
+    return f"{round_half_up(value, places):.{places}f}"
+
+
+LEVEL_LABELS = {"province": "省级", "city": "市州", "county": "县（市、区）", "dept": "省直单位"}
+"""How the text output names the level of units ranked apart (``下级第一``)."""
+
+_LEVEL_ORDER = {lv: i for i, lv in enumerate(LEVEL_LABELS)}
+
+
+def _ranking_json(campaign: Campaign, table: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Ranking entries per indicator, level by level (市州 apart from 省直单位)."""
+    ranking: dict[str, list[dict[str, Any]]] = {}
+    for ident, grp in table.groupby("indicator", sort=False):
+        grp = grp[grp["rank"].notna()]
+        if not len(grp):
+            continue
+        grp = grp.assign(_lv=grp["level"].map(lambda lv: _LEVEL_ORDER.get(str(lv), 99)))
+        grp = grp.sort_values(["_lv", "rank", "unit"], kind="stable")
+        ranking[str(ident)] = [
+            {"unit": row.unit, "name": row.name, "level": row.level,
+             "value": _figure(campaign, str(ident), row.value),
+             "rank": int(cast(Any, row.rank)), "rank_label": row.rank_label,
+             "share": _rate(row.share)}
+            for row in grp.itertuples()]
+    return ranking
+
+
+def _progress_json(prog: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of ``progress`` for JSON: rates at one decimal, the gap between printed rates."""
+    out: list[dict[str, Any]] = []
+    for rec in prog.to_dict("records"):
+        row = {str(k): _json_number(v) for k, v in rec.items()}
+        for key in ("completion_rate", "time_progress"):
+            row[key] = _rate(rec[key])
+        rate, tp = row["completion_rate"], row["time_progress"]
+        row["gap"] = None if rate is None or tp is None else round_half_up(rate - tp)
+        out.append(row)
+    return out
+
+
+def _all_units_figure(tree: Hierarchy, fig: np.ndarray) -> np.ndarray:
+    """A unit figure over all units of each subtree (as if every unit had reported).
+
+    A unit's own figure stands for its whole area; where its units add up to more (or it
+    has none), their sum does. NaN where no unit of the subtree has the figure.
+    """
+    tot = np.asarray(fig, dtype="float64").copy()
+    below = np.zeros(len(tot))
+    known = np.zeros(len(tot), dtype=bool)
+    for d in range(len(tree.by_depth) - 1, 0, -1):
+        idx = tree.by_depth[d]
+        np.add.at(below, tree.parent[idx], np.nan_to_num(tot[idx]))
+        np.logical_or.at(known, tree.parent[idx], ~np.isnan(tot[idx]))
+        par = tree.by_depth[d - 1]
+        tot[par] = np.where(known[par], np.fmax(fig[par], below[par]), fig[par])
+    return tot
+
+
+def _coverage_basis(campaign: Campaign, r: Rollup,
+                    status: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    spec = _spec(campaign)
+    figs = set(spec.figures)
+    idents = [(i.id, i.formula.names & figs) for i in spec.derived
+              if i.formula is not None and i.formula.names & figs]
+    idents += [(m.id, m.formula.names & figs) for m in campaign.measures
+               if m.formula.names & figs]
+    if not idents:
+        return {}
+    tree = hierarchy(campaign, spec.figures)
+    code = r.unit
+    p = tree.pos[code]
+    totals = {name: _all_units_figure(tree, tree.figures[name]) for name in spec.figures}
+    env = pd.DataFrame({a: [_num(r.values.at[code, a]) if a in r.values.columns else None]
+                        for a in spec.agg}, index=[code], dtype="float64")
+    for name in spec.figures:
+        env[name] = totals[name][p]
+    env, measures = _derive(campaign, spec, env)
+    inside = tree.subtree(code)
+    out: dict[str, dict[str, Any]] = {}
+    for ident, names in idents:
+        held = [c for c in status.index if inside[tree.pos[c]]
+                and all(not math.isnan(totals[n][tree.pos[c]]) for n in names)]
+        reported = [c for c in held
+                    if status.at[c, "status"] not in ("missing", "not_yet_due")]
+        frame = env if ident in env.columns else measures
+        out[ident] = {"reporting_units": _figure(campaign, ident, r.value(ident, code)),
+                      "all_units": _figure(campaign, ident, frame.at[code, ident]),
+                      "units_reported": len(reported), "units_expected": len(held)}
+    return out
+
+
+def coverage_basis(campaign: Campaign, frames: Frames, unit: str | None, as_of: DateLike,
+                   round_id: str | None = None) -> dict[str, dict[str, Any]]:
+    """Give each coverage-like figure of a unit over two bases, for when units have not reported.
+
+    For every derived indicator or measure whose formula reads a unit figure (township
+    coverage = Σ covered ÷ Σ townships): ``reporting_units`` (the figure as rolled up: the
+    townships of the units that reported), ``all_units`` (the same numerator over the
+    townships of all the unit's units in the spec), ``units_reported`` and
+    ``units_expected`` (reporters at or below the unit that hold the figure, and of those
+    the ones whose return is used as of the date). Rates at one decimal, half up.
+
+    >>> from campaignkit import load_campaign
+    >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
+    >>> coverage_basis(c, frames_from_lists(), None, "2022-01-31")
+    {}
+    """
+    day = _as_date(as_of)
+    code = unit or campaign.top.code
+    rid = campaign.round(round_id).id
+    return _coverage_basis(campaign, rollup(campaign, frames, code, day, rid),
+                           reporter_status(campaign, frames, day, rid))
 
 
 def stats_json(campaign: Campaign, frames: Frames, unit: str | None = None,
@@ -1485,10 +1741,14 @@ def stats_json(campaign: Campaign, frames: Frames, unit: str | None = None,
     """Build the ``stats --json`` document of DESIGN.md for a unit, round and date.
 
     Keys: campaign, unit, as_of, values {id: value}, reported, expected, children
-    {code: {id: value}}, ranking {id: [{unit, name, value, rank, rank_label}]}, plan [...],
-    outliers [...]; and also round, on_time, rate, on_time_rate, missing, basis, measures,
-    children_measures, consolidated_differences, sources {id: [submission ids]}, progress,
-    time_progress. Missing values are null, yes/no true/false, rates 0–100.
+    {code: {id: value}}, ranking {id: [{unit, name, level, value, rank, rank_label, share}]}
+    (level by level: 市州 ranked apart from 省直单位), plan [...], outliers [...]; and also
+    round, on_time, due, rate, on_time_rate (over the returns due), missing, not_yet_due,
+    late, received_not_used [{unit, name, round, received_on, reason}], basis, measures,
+    children_measures, consolidated_differences (only those beyond the form's precision),
+    coverage_basis {id: {reporting_units, all_units, units_reported, units_expected}},
+    sources {id: [submission ids]}, progress, time_progress. Missing values are null,
+    yes/no true/false, rates 0–100 at one decimal, rounded half up (四舍五入).
 
     >>> from campaignkit import load_campaign
     >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
@@ -1508,20 +1768,15 @@ def stats_json(campaign: Campaign, frames: Frames, unit: str | None = None,
     scope = set(r.values.index)
     kids = [c.code for c in campaign.children(code)]
     table = children_table(campaign, frames, code, day, rnd.id)
-    ranking: dict[str, list[dict[str, Any]]] = {}
-    for ident, grp in table.groupby("indicator", sort=False):
-        grp = grp[grp["rank"].notna()].sort_values(["rank", "unit"])
-        if len(grp):
-            ind = None if ident not in r.values.columns else campaign.indicator(str(ident))
-            ranking[str(ident)] = [
-                {"unit": row.unit, "name": row.name, "value": _json_number(row.value, ind),
-                 "rank": int(cast(Any, row.rank)), "rank_label": row.rank_label,
-                 "share": _rate(row.share)}
-                for row in grp.itertuples()]
     plan = plan_vs_actual(campaign, frames, day, code)
     prog = progress(campaign, frames, code, day, rnd.id)
     diffs = r.differences[r.differences["difference"] != 0]
+    unused = received_not_used(campaign, frames, day, rnd.id, unit=code)
     row = rep.loc[code]
+
+    def listed(status: str) -> list[str]:
+        return [c for c in rs.index[rs["status"] == status] if c in scope]
+
     return {
         "campaign": campaign.id,
         "unit": code,
@@ -1531,19 +1786,25 @@ def stats_json(campaign: Campaign, frames: Frames, unit: str | None = None,
         "round_label": rnd.label,
         "deadline": rnd.deadline.isoformat(),
         "values": _unit_values(campaign, r, code),
-        "measures": {m: _json_number(r.measures.at[code, m]) for m in r.measures.columns},
+        "measures": {m: _rate(r.measures.at[code, m]) for m in r.measures.columns},
         "basis": str(r.basis[code]),
         "reported": int(cast(Any, row["received"])),
         "expected": int(cast(Any, row["expected"])),
+        "due": int(cast(Any, row["due"])),
         "on_time": int(cast(Any, row["on_time"])),
         "rate": _rate(row["rate"]),
         "on_time_rate": _rate(row["on_time_rate"]),
-        "missing": [c for c in rs.index[rs["status"] == "missing"] if c in scope],
-        "late": [c for c in rs.index[rs["status"] == "late"] if c in scope],
+        "missing": listed("missing"),
+        "not_yet_due": listed("not_yet_due"),
+        "late": listed("late"),
+        "received_not_used": [
+            {"unit": u.unit, "name": u.name, "round": u.round,
+             "received_on": _json_number(u.received_on), "reason": u.reason}
+            for u in unused.itertuples()],
         "children": {k: _unit_values(campaign, r, k) for k in kids},
-        "children_measures": {k: {m: _json_number(r.measures.at[k, m])
-                                  for m in r.measures.columns} for k in kids},
-        "ranking": ranking,
+        "children_measures": {k: {m: _rate(r.measures.at[k, m]) for m in r.measures.columns}
+                              for k in kids},
+        "ranking": _ranking_json(campaign, table),
         "plan": [{k: _json_number(v) for k, v in rec.items()}
                  for rec in plan.to_dict("records")],
         "outliers": [o.as_dict() for o in outliers(campaign, frames, day, rnd.id, unit=code)],
@@ -1552,11 +1813,11 @@ def stats_json(campaign: Campaign, frames: Frames, unit: str | None = None,
              "consolidated": _json_number(d.consolidated),
              "children_sum": _json_number(d.children_sum),
              "difference": _json_number(d.difference)} for d in diffs.itertuples()],
+        "coverage_basis": _coverage_basis(campaign, r, rs),
         "sources": {i: list(r.sources(code, i)) for i in
                     [*r.values.columns, *r.texts.columns, *r.measures.columns]},
-        "time_progress": round(time_progress(campaign, day), 1),
-        "progress": [{k: _json_number(v) for k, v in rec.items()}
-                     for rec in prog.to_dict("records")],
+        "time_progress": _rate(time_progress(campaign, day)),
+        "progress": _progress_json(prog),
     }
 
 
@@ -1604,7 +1865,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "—"
-        return f"{value:g}" if value.is_integer() else f"{value:.1f}"
+        return f"{value:g}" if value.is_integer() else _fixed(value)
     return str(value)
 
 
@@ -1619,15 +1880,24 @@ def stats_text(campaign: Campaign, doc: Mapping[str, Any]) -> str:
     """
     lines = [f"{doc['name']} · {campaign.title} · {doc['round_label']}（{doc['round']}） · "
              f"截至 {doc['as_of']}"]
-    rate = "—" if doc["rate"] is None else f"{doc['rate']:.1f}%"
-    on_rate = "—" if doc["on_time_rate"] is None else f"{doc['on_time_rate']:.1f}%"
+    rate = "—" if doc["rate"] is None else f"{_fixed(doc['rate'])}%"
+    on_rate = "—" if doc["on_time_rate"] is None else f"{_fixed(doc['on_time_rate'])}%"
     lines.append(f"报送情况：应报 {doc['expected']}，已报 {doc['reported']}（{rate}），"
                  f"按时 {doc['on_time']}（{on_rate}），报送时限 {doc['deadline']}")
     names = {u.code: u.name for u in campaign.units}
+    waiting = doc.get("not_yet_due") or []
+    if waiting:
+        lines.append(f"另有 {len(waiting)} 个单位未到报送时限，不计入报送率"
+                     f"（报送率按已到期的 {doc.get('due', 0)} 个单位计）")
     if doc["missing"]:
         lines.append("未报送：" + "、".join(names.get(c, c) for c in doc["missing"]))
     if doc["late"]:
         lines.append("逾期报送：" + "、".join(names.get(c, c) for c in doc["late"]))
+    unused = doc.get("received_not_used") or []
+    if unused:
+        lines.append("收到但未计入（非本轮报送单位，不计入任何数据）：" + "、".join(
+            f"{names.get(u['unit'], u['unit'])}（{u['round']}，{u['received_on']}）"
+            for u in unused))
     lines.append("")
     rows: list[list[Any]] = []
     for ind in campaign.indicators:
@@ -1640,6 +1910,16 @@ def stats_text(campaign: Campaign, doc: Mapping[str, Any]) -> str:
         rows.append([campaign.measure(mid).label, campaign.measure(mid).unit or "",
                      _shown(campaign, mid, v), _firsts(doc["ranking"].get(mid, []))])
     lines.append(format_table(["指标", "单位", "数值", "下级第一"], rows, "llrl"))
+    for ident, basis in (doc.get("coverage_basis") or {}).items():
+        if basis["units_reported"] >= basis["units_expected"]:
+            continue
+        unit = "%" if _is_rate(campaign, ident) else ""
+        count = f"已报送 {basis['units_reported']}/{basis['units_expected']} 个单位"
+        label = _label(campaign, ident)
+        lines.append(f"{label}（已报送单位）：{_shown(campaign, ident, basis['reporting_units'])}"
+                     f"{unit}（{count}，按已报送单位的基数计）")
+        lines.append(f"{label}（全部单位）：{_shown(campaign, ident, basis['all_units'])}"
+                     f"{unit}（{count}，按全部单位的基数计，未报送单位按未覆盖计）")
     if doc["children"]:
         lines.append("")
         cols = _overview_columns(campaign)
@@ -1675,21 +1955,34 @@ def stats_text(campaign: Campaign, doc: Mapping[str, Any]) -> str:
 
 
 def _firsts(ranking: Sequence[Mapping[str, Any]], limit: int = 3) -> str:
-    """Name the units ranked first (``A、B、C等5个`` when many share first place)."""
-    names = [str(e["name"]) for e in ranking if e["rank"] == 1]
-    if len(names) > limit:
-        return "、".join(names[:limit]) + f"等{len(names)}个"
-    return "、".join(names)
+    """Name the units ranked first, level by level (``市州：A、B；省直单位：C``).
+
+    ``A、B、C等5个`` when many share first place; the level is named only when the
+    children of several levels are ranked (each level apart).
+    """
+    by_level: dict[str, list[str]] = {}
+    for e in ranking:
+        if e["rank"] == 1:
+            by_level.setdefault(str(e.get("level", "")), []).append(str(e["name"]))
+    parts = []
+    for level, names in by_level.items():
+        text = "、".join(names[:limit]) + (f"等{len(names)}个" if len(names) > limit else "")
+        parts.append(f"{LEVEL_LABELS.get(level, level)}：{text}" if len(by_level) > 1
+                     else text)
+    return "；".join(parts)
 
 
 def _shown(campaign: Campaign, ident: str, value: Any) -> Any:
-    """Round a figure for display: rates to one decimal, other fractions to two."""
+    """Round a figure for display, half up: rates always to one decimal (``50.0``), a number
+    at its decimals (trailing zeros dropped), whole numbers as they are."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
+    if _is_rate(campaign, ident):
+        return _fixed(float(value), _digits(campaign, ident))
     if isinstance(value, int) or float(value).is_integer():
         return int(value)
-    digits = 1 if _is_rate(campaign, ident) else 2
-    return f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits == 2 else f"{value:.1f}"
+    text = _fixed(float(value), _digits(campaign, ident))
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 _PLAN_LABELS = {"met": "完成", "below": "未完成", "above": "超额", "in_progress": "进行中",

@@ -7,6 +7,25 @@ DataFrames of plain data. History is never overwritten: a changed return becomes
 revision, an identical resend changes nothing, and every stored figure keeps the file,
 sheet, cell and raw text it was read from (:meth:`Store.provenance`).
 
+Progress-log and ledger rows keep revision chains too. A progress-log row is keyed by unit
+× milestone; a ledger row by unit × date × plan × venue × township and its occurrence among
+the rows of its file with that key (two events of one day in one ledger are two rows; the
+same ledger re-exported matches them one to one). A row sent again with other content is a
+new revision of its key, which replaces the earlier one; an identical resend changes nothing.
+
+Nothing is deleted: :meth:`Store.withdraw` records that a row (``S12``, ``P3``, ``L40``:
+submission, progress-log row, ledger row) is withdrawn from a date on, with who and why.
+The readers take ``as_of``: what counted on that day.
+
+* a return counts from the day it was received (the engine picks, per unit × round, the
+  latest revision received by the day); a withdrawn one no longer counts from the day of its
+  withdrawal, and the revision before it is then the latest again;
+* a progress-log or ledger row counts from its own date (``done_on``, ``date``), as decided
+  by the engine; which revision of a key counts as of a day is the latest received on or
+  before it, or the first one while none had been received yet; withdrawn revisions count
+  until the day of their withdrawal. Rows are received on ``FileIn.received_on``
+  (``--received``), else on the day of ingest.
+
 Example (``data_samples/fujian_hkmacao_2021``)::
 
     >>> import datetime as dt
@@ -39,11 +58,17 @@ Concurrency: the file is in WAL mode, writers take the write lock up front
 (``BEGIN IMMEDIATE``) and wait up to 30 s for each other, so several processes may ingest
 into one file at once; revision numbers stay gapless and exactly one revision of a
 unit × round is current (a partial unique index enforces it).
+
+Schema versions: a file written with schema 1 (before revision chains of rows) is migrated
+in place when opened, in one transaction: each unit × milestone's progress-log rows, and
+each ledger row key's rows, become a chain in the order they were stored, received on the
+day they were ingested; ids are kept. A file of any other version is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import itertools
 import json
@@ -54,7 +79,7 @@ import sqlite3
 import time
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +96,7 @@ __all__ = [
     "FILE_KINDS",
     "RECEIVED_FROM",
     "RETURN_TYPES",
+    "ROW_PREFIXES",
     "SCHEMA_VERSION",
     "VALUE_TYPES",
     "CampaignLike",
@@ -79,6 +105,7 @@ __all__ = [
     "FileResult",
     "LedgerRowIn",
     "Provenance",
+    "RowResult",
     "Store",
     "StoreError",
     "StoreInputError",
@@ -87,10 +114,12 @@ __all__ = [
     "SubmissionResult",
     "UnitLike",
     "ValueIn",
+    "Withdrawal",
+    "WithdrawnError",
 ]
 
-SCHEMA_VERSION: Final = 1
-"""Version of the table layout; a file written with another version is refused."""
+SCHEMA_VERSION: Final = 2
+"""Version of the table layout; a schema 1 file is migrated, any other version refused."""
 
 BUSY_TIMEOUT_S: Final = 30.0
 """Seconds a writer waits for another writer before giving up."""
@@ -100,8 +129,11 @@ RETURN_TYPES: Final = ("consolidated", "own")
 RECEIVED_FROM: Final = ("option", "form", "ingest")
 VALUE_TYPES: Final = ("int", "float", "bool", "text", "date", "null")
 """Values of ``submission_values.vtype``: the Python type a value is read back as."""
+ROW_PREFIXES: Final = {"S": "submissions", "P": "deliverables", "L": "ledger"}
+"""Letters of the stable ids (``S12``, ``P3``, ``L40``) and the tables they name."""
 
 SubmissionStatus = Literal["new", "revised", "unchanged"]
+RowKind = Literal["progress", "ledger"]
 FileStatus = Literal["accepted", "unchanged", "rejected"]
 Scalar = float | int | bool | dt.date | None
 
@@ -112,6 +144,10 @@ _JULIAN_OFFSET: Final = 1721424.5  # julianday(d) == d.toordinal() + offset, as 
 _EPOCH_ORDINAL: Final = dt.date(1970, 1, 1).toordinal()
 _FETCH_ROWS: Final = 4096
 """Rows fetched at a time when reading a row per value (small batches stay in the CPU cache)."""
+_END_OF_TIME: Final = "9999-12-31"
+"""The as-of day of readers given no ``as_of``: everything received, every withdrawal."""
+_WITHDRAWAL_KINDS: Final = {"submissions": "S", "deliverables": "P", "ledger": "L"}
+_REF: Final = re.compile(r"\s*([A-Za-z])\s*([0-9]{1,18})\s*")
 
 
 # --------------------------------------------------------------------------- errors
@@ -127,6 +163,10 @@ class StoreInputError(StoreError, ValueError):
 
 class StoreLookupError(StoreError, LookupError):
     """Signal that a requested row is not in the store."""
+
+
+class WithdrawnError(StoreError, ValueError):
+    """Signal that a row to withdraw was withdrawn already; the message says when and why."""
 
 
 # --------------------------------------------------------------------------- inputs
@@ -227,7 +267,9 @@ class FileIn:
     """Hold everything read from one input file, to be written in one transaction.
 
     ``kind`` is ``'return'``, ``'progress'`` or ``'ledger'``; ``sha256`` the lowercase hex
-    digest of the file's bytes; ``name`` the path as the user gave it.
+    digest of the file's bytes; ``name`` the path as the user gave it. ``received_on`` is the
+    day its progress-log and ledger rows were received (``--received``; default: the day of
+    ingest, from ``now``); returns carry their own.
     """
 
     name: str
@@ -237,6 +279,7 @@ class FileIn:
     submissions: tuple[SubmissionIn, ...] = ()
     deliverables: tuple[DeliverableIn, ...] = ()
     ledger: tuple[LedgerRowIn, ...] = ()
+    received_on: dt.date | None = None
 
 
 # --------------------------------------------------------------------------- outputs
@@ -260,8 +303,36 @@ class SubmissionResult:
 
 
 @dataclass(frozen=True, slots=True)
+class RowResult:
+    """Report what became of one progress-log or ledger row, in the order of the file.
+
+    ``status`` is ``'new'`` (first revision of its key), ``'revised'`` (a new revision that
+    replaces the earlier one) or ``'unchanged'`` (nothing written; ``id``/``revision`` name
+    the stored revision it equals). ``row`` is the row of the file it came from.
+    """
+
+    kind: RowKind
+    row: int | None
+    unit: str
+    status: SubmissionStatus
+    revision: int
+    id: int
+    is_current: bool
+
+    @property
+    def ref(self) -> str:
+        """Return the stable id of the stored row, as ``history`` lists it (``P3``, ``L40``)."""
+        return ("P" if self.kind == "progress" else "L") + str(self.id)
+
+
+@dataclass(frozen=True, slots=True)
 class FileResult:
-    """Report what became of one file; ``error`` is set when it was rolled back."""
+    """Report what became of one file; ``error`` is set when it was rolled back.
+
+    ``deliverables_new``/``ledger_new`` count rows of a key not stored before,
+    ``*_revised`` rows replacing an earlier revision, ``*_unchanged`` identical resends;
+    ``rows`` has the result of each row.
+    """
 
     submissions: tuple[SubmissionResult, ...]
     deliverables_new: int
@@ -269,6 +340,9 @@ class FileResult:
     ledger_new: int
     ledger_unchanged: int
     error: Exception | None = None
+    deliverables_revised: int = 0
+    ledger_revised: int = 0
+    rows: tuple[RowResult, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -282,10 +356,30 @@ class FileResult:
             return "rejected"
         changed = (
             self.deliverables_new
+            + self.deliverables_revised
             + self.ledger_new
+            + self.ledger_revised
             + sum(s.status != "unchanged" for s in self.submissions)
         )
         return "accepted" if changed else "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """Record one withdrawal: which row (``id`` such as ``S12``), from when, why, by whom.
+
+    ``current_again`` is the id of the revision that became current again when the
+    withdrawn row was the current one (``None`` otherwise, or when no other is left).
+    """
+
+    id: str
+    campaign: str
+    unit: str
+    on: dt.date
+    reason: str
+    by: str
+    recorded_at: dt.datetime
+    current_again: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,20 +460,32 @@ _SCHEMA: Final = (
         flags         TEXT NOT NULL DEFAULT '[]',
         PRIMARY KEY (submission_id, indicator)
     ) WITHOUT ROWID""",
+)
+
+_DELIVERABLES_SCHEMA: Final = (
     """CREATE TABLE deliverables (
-        id          INTEGER PRIMARY KEY,
-        campaign    TEXT NOT NULL,
-        unit        TEXT NOT NULL,
-        milestone   TEXT NOT NULL,
-        done_on     TEXT NOT NULL,
-        evidence    TEXT,
-        file_name   TEXT NOT NULL,
-        file_sha256 TEXT NOT NULL REFERENCES files (sha256),
-        "row"       INTEGER,
-        ingested_at TEXT NOT NULL
+        id            INTEGER PRIMARY KEY,
+        campaign      TEXT NOT NULL,
+        unit          TEXT NOT NULL,
+        milestone     TEXT NOT NULL,
+        revision      INTEGER NOT NULL CHECK (revision >= 1),
+        done_on       TEXT NOT NULL,
+        evidence      TEXT,
+        received_on   TEXT NOT NULL,
+        received_from TEXT NOT NULL CHECK (received_from IN ('option', 'form', 'ingest')),
+        file_name     TEXT NOT NULL,
+        file_sha256   TEXT NOT NULL REFERENCES files (sha256),
+        "row"         INTEGER,
+        ingested_at   TEXT NOT NULL,
+        content_hash  TEXT NOT NULL,
+        is_current    INTEGER NOT NULL CHECK (is_current IN (0, 1)),
+        UNIQUE (campaign, unit, milestone, revision)
     )""",
-    """CREATE UNIQUE INDEX deliverables_fact
-        ON deliverables (campaign, unit, milestone, done_on, ifnull(evidence, ''))""",
+    """CREATE UNIQUE INDEX deliverables_one_current
+        ON deliverables (campaign, unit, milestone) WHERE is_current = 1""",
+)
+
+_LEDGER_SCHEMA: Final = (
     """CREATE TABLE ledger (
         id            INTEGER PRIMARY KEY,
         campaign      TEXT NOT NULL,
@@ -392,14 +498,42 @@ _SCHEMA: Final = (
         materials     INTEGER,
         consultations INTEGER,
         attendees     INTEGER,
+        occurrence    INTEGER NOT NULL CHECK (occurrence >= 1),
+        row_key       TEXT NOT NULL,
+        revision      INTEGER NOT NULL CHECK (revision >= 1),
+        received_on   TEXT NOT NULL,
+        received_from TEXT NOT NULL CHECK (received_from IN ('option', 'form', 'ingest')),
         file_name     TEXT NOT NULL,
         file_sha256   TEXT NOT NULL REFERENCES files (sha256),
         "row"         INTEGER,
         ingested_at   TEXT NOT NULL,
         row_hash      TEXT NOT NULL,
-        UNIQUE (campaign, row_hash)
+        is_current    INTEGER NOT NULL CHECK (is_current IN (0, 1)),
+        UNIQUE (campaign, row_key, revision)
+    )""",
+    """CREATE UNIQUE INDEX ledger_one_current
+        ON ledger (campaign, row_key) WHERE is_current = 1""",
+)
+"""``row_key``: digest of unit, date, plan, venue, township and ``occurrence`` (the n-th row
+with that key in its file); ``row_hash``: digest of the row's content and occurrence."""
+
+_WITHDRAWALS_SCHEMA: Final = (
+    """CREATE TABLE withdrawals (
+        id           INTEGER PRIMARY KEY,
+        campaign     TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('submissions', 'deliverables', 'ledger')),
+        row_id       INTEGER NOT NULL,
+        unit         TEXT NOT NULL,
+        withdrawn_on TEXT NOT NULL,
+        reason       TEXT NOT NULL,
+        withdrawn_by TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL,
+        UNIQUE (kind, row_id)
     )""",
 )
+"""One row per withdrawal: ``kind`` is the table of the withdrawn row, ``row_id`` its id."""
+
+_SCHEMA_2: Final = (*_SCHEMA, *_DELIVERABLES_SCHEMA, *_LEDGER_SCHEMA, *_WITHDRAWALS_SCHEMA)
 
 _SUBMISSION_COLUMNS: Final = (
     "id, campaign, unit, round, return_type, revision, received_on, received_from,"
@@ -424,6 +558,60 @@ _SUBMISSION_FRAME: Final[tuple[tuple[str, _ColumnKind], ...]] = (
     ("content_hash", "str"),
     ("is_current", "bool"),
 )
+
+
+_DELIVERABLE_SELECT: Final = (
+    'id, unit, milestone, done_on, evidence, file_name, file_sha256, "row", ingested_at,'
+    " revision, received_on, received_from, is_current"
+)
+_DELIVERABLE_FRAME: Final[tuple[tuple[str, _ColumnKind], ...]] = (
+    ("id", "int"),
+    ("unit", "str"),
+    ("milestone", "str"),
+    ("done_on", "date"),
+    ("evidence", "str"),
+    ("file_name", "str"),
+    ("file_sha256", "str"),
+    ("row", "Int"),
+    ("ingested_at", "ts"),
+    ("revision", "int"),
+    ("received_on", "date"),
+    ("received_from", "str"),
+    ("is_current", "bool"),
+)
+_LEDGER_SELECT: Final = (
+    'id, unit, "date", sessions, "plan", venue, township, materials, consultations, attendees,'
+    ' file_name, file_sha256, "row", ingested_at, row_hash, revision, received_on,'
+    " received_from, is_current, occurrence"
+)
+_LEDGER_FRAME: Final[tuple[tuple[str, _ColumnKind], ...]] = (
+    ("id", "int"),
+    ("unit", "str"),
+    ("date", "date"),
+    ("sessions", "int"),
+    ("plan", "str"),
+    ("venue", "str"),
+    ("township", "str"),
+    ("materials", "Int"),
+    ("consultations", "Int"),
+    ("attendees", "Int"),
+    ("file_name", "str"),
+    ("file_sha256", "str"),
+    ("row", "Int"),
+    ("ingested_at", "ts"),
+    ("row_hash", "str"),
+    ("revision", "int"),
+    ("received_on", "date"),
+    ("received_from", "str"),
+    ("is_current", "bool"),
+    ("occurrence", "int"),
+)
+_CHAIN_KEYS: Final[dict[str, tuple[str, ...]]] = {
+    "submissions": ("unit", "round"),
+    "deliverables": ("unit", "milestone"),
+    "ledger": ("row_key",),
+}
+"""The columns (besides campaign) naming the revision chain a row belongs to, per table."""
 
 
 # Reading values in bulk: one row per value costs about a microsecond in the sqlite3
@@ -606,17 +794,19 @@ class Store:
         revision max + 1, which becomes current unless it was received before the current
         one. A resend equal to an older revision from the same file or received the same
         day is also ``'unchanged'``, so re-ingesting a folder of old and new versions
-        changes nothing. Deliverables and ledger rows are inserted unless an identical one
-        is stored. ``now`` (timezone-aware, default: the current time) is recorded as
-        ``ingested_at``. Any exception rolls the whole file back and is re-raised.
+        changes nothing. Progress-log and ledger rows follow the same rules per key (unit ×
+        milestone; unit × date × plan × venue × township × occurrence in the file), received
+        on ``f.received_on`` or else the day of ``now``. ``now`` (timezone-aware, default:
+        the current time) is recorded as ``ingested_at``. Any exception rolls the whole file
+        back and is re-raised.
         """
-        stamp = _stamp(now)
+        stamp, day = _stamp(now), _day(now)
         _check_text("campaign id", campaign_id)
         _check_file(f)
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            result = self._write(conn, campaign_id, f, stamp)
+            result = self._write(conn, campaign_id, f, stamp, day)
             conn.execute("COMMIT")
         except BaseException:
             _rollback(conn)
@@ -634,7 +824,7 @@ class Store:
         already parsed. An exception raised by ``files`` itself, or one that ends the whole
         transaction (such as a full disk), rolls everything back and is raised.
         """
-        stamp = _stamp(now)
+        stamp, day = _stamp(now), _day(now)
         _check_text("campaign id", campaign_id)
         conn = self._connection()
         results: list[FileResult] = []
@@ -644,7 +834,7 @@ class Store:
                 conn.execute("SAVEPOINT campaignkit_file")
                 try:
                     _check_file(f)
-                    result = self._write(conn, campaign_id, f, stamp)
+                    result = self._write(conn, campaign_id, f, stamp, day)
                 except Exception as exc:
                     if not conn.in_transaction:
                         raise
@@ -661,7 +851,7 @@ class Store:
         return tuple(results)
 
     def _write(
-        self, conn: sqlite3.Connection, campaign_id: str, f: FileIn, stamp: str
+        self, conn: sqlite3.Connection, campaign_id: str, f: FileIn, stamp: str, day: str
     ) -> FileResult:
         cur = conn.cursor()
         cur.execute(
@@ -683,51 +873,28 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 value_rows,
             )
-
-        deliverables_new = 0
-        if f.deliverables:
-            cur.executemany(
-                "INSERT INTO deliverables (campaign, unit, milestone, done_on, evidence,"
-                ' file_name, file_sha256, "row", ingested_at)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [
-                    (
-                        campaign_id,
-                        d.unit,
-                        d.milestone,
-                        d.done_on.isoformat(),
-                        d.evidence,
-                        f.name,
-                        f.sha256,
-                        _opt_int(d.row),
-                        stamp,
-                    )
-                    for d in f.deliverables
-                ],
-            )
-            deliverables_new = cur.rowcount
-
-        ledger_new = 0
+        received, source = (
+            (f.received_on.isoformat(), "option") if f.received_on is not None else (day, "ingest")
+        )
+        rows = [
+            _write_deliverable(cur, campaign_id, f, d, stamp, received, source)
+            for d in f.deliverables
+        ]
         if f.ledger:
-            cur.executemany(
-                'INSERT INTO ledger (campaign, unit, "date", sessions, "plan", venue,'
-                " township, materials, consultations, attendees, file_name, file_sha256,"
-                ' "row", ingested_at, row_hash)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [
-                    (campaign_id, *_ledger_fields(r), f.name, f.sha256, _opt_int(r.row), stamp,
-                     row_hash)
-                    for r, row_hash in zip(f.ledger, _ledger_hashes(f.ledger), strict=True)
-                ],
+            rows.extend(
+                _write_ledger_row(cur, campaign_id, f, r, keys, stamp, received, source)
+                for r, keys in zip(f.ledger, _ledger_hashes(f.ledger), strict=True)
             )
-            ledger_new = cur.rowcount
-
+        tally = Counter((r.kind, r.status) for r in rows)
         return FileResult(
             submissions=tuple(results),
-            deliverables_new=deliverables_new,
-            deliverables_unchanged=len(f.deliverables) - deliverables_new,
-            ledger_new=ledger_new,
-            ledger_unchanged=len(f.ledger) - ledger_new,
+            deliverables_new=tally["progress", "new"],
+            deliverables_unchanged=tally["progress", "unchanged"],
+            ledger_new=tally["ledger", "new"],
+            ledger_unchanged=tally["ledger", "unchanged"],
+            deliverables_revised=tally["progress", "revised"],
+            ledger_revised=tally["ledger", "revised"],
+            rows=tuple(rows),
         )
 
     # -- reading ------------------------------------------------------------------
@@ -784,17 +951,22 @@ class Store:
             ),
         )
 
-    def submissions(self, campaign_id: str) -> pd.DataFrame:
+    def submissions(
+        self, campaign_id: str, *, as_of: dt.date | None = None, history: bool = False
+    ) -> pd.DataFrame:
         """Return every revision of every submission of the campaign, oldest first.
 
         Columns: id, campaign, unit, round, return_type, revision, received_on,
         received_from, ingested_at, file_name, file_sha256, complete, content_hash,
-        is_current; ordered by unit, round, revision.
+        is_current; ordered by unit, round, revision. Revisions withdrawn on or before
+        ``as_of`` (default: every withdrawn one) are left out, unless ``history``. Which
+        revision counts as of a day is the engine's choice (the latest received by then).
         """
+        where, params = self._not_withdrawn("submissions", "s", campaign_id, as_of, history)
         rows = self._rows(
-            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE campaign = ?"
+            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions AS s WHERE campaign = ?{where}"
             " ORDER BY unit, round, revision",
-            (campaign_id,),
+            (campaign_id, *params),
         )
         return _frame(rows, _SUBMISSION_FRAME)
 
@@ -807,7 +979,9 @@ class Store:
         )
         return _frame(rows, _SUBMISSION_FRAME)
 
-    def values(self, campaign_id: str, *, current_only: bool = False) -> pd.DataFrame:
+    def values(
+        self, campaign_id: str, *, current_only: bool = False, as_of: dt.date | None = None
+    ) -> pd.DataFrame:
         """Return stored figures in long format, one row per submission × indicator.
 
         Columns: submission_id, unit, round, return_type, revision, received_on,
@@ -815,14 +989,15 @@ class Store:
         cell, flags, file_name, file_sha256; ordered by unit, round, revision, indicator.
         ``value`` holds the exact Python value written. With ``current_only`` only the
         current revision of each unit × round is returned. To feed numbers to the
-        statistics engine use :meth:`value_table`, which is several times faster.
+        statistics engine use :meth:`value_table`, which is several times faster. Values
+        of revisions withdrawn on or before ``as_of`` (default: any) are left out.
         """
         with self.snapshot():
-            col = self._value_columns(campaign_id, current_only, _ALL_VALUE_COLUMNS)
+            col = self._value_columns(campaign_id, current_only, _ALL_VALUE_COLUMNS, as_of)
             value = self._decode_value_column(
                 col["submission_id"], col["indicator"], col["vtype"], col["value"]
             )
-            subs = self.submissions(campaign_id)
+            subs = self.submissions(campaign_id, history=True)
         at = _positions(subs["id"].to_numpy(), col["submission_id"])
 
         def from_submission(name: str) -> Any:
@@ -853,7 +1028,12 @@ class Store:
         )
 
     def value_table(
-        self, campaign_id: str, *, current_only: bool = False, provenance: bool = False
+        self,
+        campaign_id: str,
+        *,
+        current_only: bool = False,
+        provenance: bool = False,
+        as_of: dt.date | None = None,
     ) -> pd.DataFrame:
         """Return stored figures as flat columns, fast enough for millions of values.
 
@@ -872,11 +1052,12 @@ class Store:
         Nothing is lost: ``vtype`` with ``value`` and ``date`` give back the exact value
         of :meth:`values` (``int(value)`` for ``int``, ``value == 1.0`` for ``bool``). The
         reason codes (``flags``) are left to :meth:`values` and :meth:`provenance`. With
-        ``current_only`` only the current revision of each unit × round is returned.
+        ``current_only`` only the current revision of each unit × round is returned. Values
+        of revisions withdrawn on or before ``as_of`` (default: any) are left out.
         """
         names = _ENGINE_VALUE_COLUMNS + (_PROVENANCE_VALUE_COLUMNS if provenance else ())
         with self.snapshot():
-            col = self._value_columns(campaign_id, current_only, names)
+            col = self._value_columns(campaign_id, current_only, names, as_of)
             files = (
                 self._rows(
                     "SELECT id, file_name FROM submissions WHERE campaign = ?", (campaign_id,)
@@ -900,7 +1081,11 @@ class Store:
         return pd.DataFrame(frame)
 
     def _value_columns(
-        self, campaign_id: str, current_only: bool, names: Sequence[str]
+        self,
+        campaign_id: str,
+        current_only: bool,
+        names: Sequence[str],
+        as_of: dt.date | None = None,
     ) -> dict[str, np.ndarray]:
         """Fetch columns of the stored figures as arrays, in the order of :meth:`values`.
 
@@ -910,21 +1095,24 @@ class Store:
         object arrays (None for NULL). Reads one row per submission when it can
         (``_grouped_value_columns``), else one row per value.
         """
-        where = " AND s.is_current = 1" if current_only else ""
-        grouped = self._grouped_value_columns(campaign_id, where, names)
+        where, extra = self._not_withdrawn("submissions", "s", campaign_id, as_of, False)
+        if current_only:
+            where += " AND s.is_current = 1"
+        params = (campaign_id, *extra)
+        grouped = self._grouped_value_columns(campaign_id, where, names, extra)
         if grouped is not None:
             return grouped
         select = ", ".join(_VALUE_SELECT[name][0] for name in names)
         cur = self._connection().execute(
             f"SELECT {select}{_VALUES_FROM.format(where=where)}"
             " ORDER BY s.unit, s.round, s.revision, v.indicator",
-            (campaign_id,),
+            params,
         )
         arrays = _fetch_columns(cur, [_VALUE_SELECT[name][1] for name in names])
         return dict(zip(names, arrays, strict=True))
 
     def _grouped_value_columns(
-        self, campaign_id: str, where: str, names: Sequence[str]
+        self, campaign_id: str, where: str, names: Sequence[str], extra: tuple[Any, ...] = ()
     ) -> dict[str, np.ndarray] | None:
         """Fetch value columns with one row per submission, or None if the data do not allow.
 
@@ -938,8 +1126,10 @@ class Store:
         value is rounded.
 
         Returns None — the caller then fetches a row per value — when a text contains
-        U+001F or the values of a submission do not come in indicator order.
+        U+001F or the values of a submission do not come in indicator order. ``extra``
+        are the parameters of ``where``.
         """
+        params = (campaign_id, *extra)
         # the indicators always come, to check the order the numbers are matched in
         texts = [name for name in _GROUPED_TEXTS if name in names or name == "indicator"]
         nullable = {k: bit for k, bit in _NULL_BITS.items() if k == "value" or k in texts}
@@ -958,7 +1148,7 @@ class Store:
         rows = self._rows(
             f"SELECT {select}{_VALUES_FROM.format(where=where)}"
             " GROUP BY s.unit, s.round, s.revision ORDER BY s.unit, s.round, s.revision",
-            (campaign_id,),
+            params,
         )
         columns = list(zip(*rows, strict=True)) if rows else [()] * (4 + len(texts))
         counts = np.array(columns[1], dtype=np.int64)
@@ -992,7 +1182,7 @@ class Store:
             cur = self._connection().execute(
                 f"SELECT v.submission_id, v.value{_VALUES_FROM.format(where=where)}"
                 f" AND {_EXACT_SQL} ORDER BY s.unit, s.round, s.revision, v.indicator",
-                (campaign_id,),
+                params,
             )
             exact_sid, exact_number = _fetch_columns(cur, ("int64", "float64"))
             if not np.array_equal(exact_sid, sid[exact]):
@@ -1034,65 +1224,175 @@ class Store:
             out[pick] = dates[where]
         return out
 
-    def deliverables(self, campaign_id: str) -> pd.DataFrame:
-        """Return the campaign's recorded milestone completions.
+    def deliverables(
+        self, campaign_id: str, *, as_of: dt.date | None = None, history: bool = False
+    ) -> pd.DataFrame:
+        """Return the campaign's recorded milestone completions that count as of a day.
 
-        Columns: id, unit, milestone, done_on, evidence, file_name, file_sha256, row,
-        ingested_at; ordered by unit, milestone, done_on.
+        One row per unit × milestone: the revision received last on or before ``as_of``
+        (the first one while none had been received), leaving out revisions withdrawn on or
+        before ``as_of``; without ``as_of``, the current revision. With ``history`` every
+        revision, withdrawn ones included. Columns: id, unit, milestone, done_on, evidence,
+        file_name, file_sha256, row, ingested_at, revision, received_on, received_from,
+        is_current; ordered by unit, milestone, done_on (with ``history``: revision), id.
+        """
+        order = "unit, milestone, revision" if history else "unit, milestone, done_on, id"
+        rows = self._chain_rows("deliverables", _DELIVERABLE_SELECT, campaign_id, as_of,
+                                history, order)
+        return _frame(rows, _DELIVERABLE_FRAME)
+
+    def ledger(
+        self, campaign_id: str, *, as_of: dt.date | None = None, history: bool = False
+    ) -> pd.DataFrame:
+        """Return the campaign's activity-ledger rows that count as of a day.
+
+        One row per ledger row key (unit, date, plan, venue, township, occurrence), chosen
+        as :meth:`deliverables` chooses; with ``history`` every revision. Columns: id,
+        unit, date, sessions, plan, venue, township, materials, consultations, attendees,
+        file_name, file_sha256, row, ingested_at, row_hash, revision, received_on,
+        received_from, is_current, occurrence; ordered by date, unit, then the key's first
+        id (and revision), so the revisions of one key stay together.
+        """
+        rows = self._chain_rows("ledger", _LEDGER_SELECT, campaign_id, as_of, history,
+                                '"date", unit, first_id, revision')
+        return _frame(rows, _LEDGER_FRAME)
+
+    def _chain_rows(
+        self, table: str, select: str, campaign_id: str, as_of: dt.date | None,
+        history: bool, order: str,
+    ) -> list[tuple[Any, ...]]:
+        """Fetch the rows of a revision-chain table that count as of a day (see deliverables).
+
+        Per key, rows received on or before the day come first, latest received (then
+        highest revision) first; when none was, the earliest received comes first.
+        """
+        day = _END_OF_TIME if as_of is None else as_of.isoformat()
+        where, params = self._not_withdrawn(table, "t", campaign_id, as_of, history)
+        key = ", ".join(f"t.{name}" for name in _CHAIN_KEYS[table])
+        sql = (
+            f"SELECT {select} FROM (SELECT t.*, min(t.id) OVER (PARTITION BY {key}) AS first_id,"
+            f" row_number() OVER (PARTITION BY {key} ORDER BY t.received_on <= ? DESC,"
+            " CASE WHEN t.received_on <= ? THEN t.received_on END DESC,"
+            " CASE WHEN t.received_on <= ? THEN t.revision END DESC,"
+            " t.received_on, t.revision) AS pick"
+            f" FROM {table} AS t WHERE t.campaign = ?{where})"
+            f"{'' if history else ' WHERE pick = 1'} ORDER BY {order}"
+        )
+        return self._rows(sql, (day, day, day, campaign_id, *params))
+
+    def _not_withdrawn(
+        self, table: str, alias: str, campaign_id: str, as_of: dt.date | None, history: bool
+    ) -> tuple[str, tuple[Any, ...]]:
+        """Return SQL (and its parameters) leaving out rows withdrawn on or before ``as_of``.
+
+        Empty when ``history`` or when nothing of the kind was ever withdrawn (the fast
+        paths stay as they were).
+        """
+        if history or not self._rows(
+            "SELECT 1 FROM withdrawals WHERE campaign = ? AND kind = ? LIMIT 1",
+            (campaign_id, table),
+        ):
+            return "", ()
+        day = _END_OF_TIME if as_of is None else as_of.isoformat()
+        return (
+            " AND NOT EXISTS (SELECT 1 FROM withdrawals AS w WHERE w.kind = ?"
+            f" AND w.row_id = {alias}.id AND w.withdrawn_on <= ?)",
+            (table, day),
+        )
+
+    def withdrawals(self, campaign_id: str) -> pd.DataFrame:
+        """Return every withdrawal recorded in the campaign, in the order they were made.
+
+        Columns: id (the withdrawn row: ``S12``, ``P3``, ``L40``), unit, on (the day from
+        which it no longer counts), reason, by, recorded_at.
         """
         rows = self._rows(
-            'SELECT id, unit, milestone, done_on, evidence, file_name, file_sha256, "row",'
-            " ingested_at FROM deliverables WHERE campaign = ?"
-            " ORDER BY unit, milestone, done_on, id",
+            "SELECT kind, row_id, unit, withdrawn_on, reason, withdrawn_by, recorded_at"
+            " FROM withdrawals WHERE campaign = ? ORDER BY recorded_at, id",
             (campaign_id,),
         )
+        refs = [(_WITHDRAWAL_KINDS[r[0]] + str(r[1]), *r[2:]) for r in rows]
         return _frame(
-            rows,
-            (
-                ("id", "int"),
-                ("unit", "str"),
-                ("milestone", "str"),
-                ("done_on", "date"),
-                ("evidence", "str"),
-                ("file_name", "str"),
-                ("file_sha256", "str"),
-                ("row", "Int"),
-                ("ingested_at", "ts"),
-            ),
+            refs,
+            (("id", "str"), ("unit", "str"), ("on", "date"), ("reason", "str"), ("by", "str"),
+             ("recorded_at", "ts")),
         )
 
-    def ledger(self, campaign_id: str) -> pd.DataFrame:
-        """Return the campaign's activity-ledger rows.
+    def withdraw(
+        self,
+        campaign_id: str,
+        ref: str,
+        *,
+        reason: str,
+        on: dt.date,
+        by: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> Withdrawal:
+        """Withdraw one stored row (``S12``, ``P3``, ``L40``) from ``on`` on; never delete it.
 
-        Columns: id, unit, date, sessions, plan, venue, township, materials,
-        consultations, attendees, file_name, file_sha256, row, ingested_at, row_hash;
-        ordered by date, unit, id.
+        From ``on`` on the row no longer counts; earlier days still show it. When it was
+        the current revision of its unit × round (or row key), the latest other revision
+        not withdrawn becomes current again. The withdrawal is recorded with ``reason``,
+        ``by`` (default: the login name) and ``now``. Raises :class:`StoreLookupError` for
+        an id not in the campaign, :class:`WithdrawnError` when it was withdrawn already,
+        :class:`StoreInputError` for an empty reason or a day after today (of ``now``).
         """
-        rows = self._rows(
-            'SELECT id, unit, "date", sessions, "plan", venue, township, materials,'
-            ' consultations, attendees, file_name, file_sha256, "row", ingested_at, row_hash'
-            ' FROM ledger WHERE campaign = ? ORDER BY "date", unit, id',
-            (campaign_id,),
-        )
-        return _frame(
-            rows,
-            (
-                ("id", "int"),
-                ("unit", "str"),
-                ("date", "date"),
-                ("sessions", "int"),
-                ("plan", "str"),
-                ("venue", "str"),
-                ("township", "str"),
-                ("materials", "Int"),
-                ("consultations", "Int"),
-                ("attendees", "Int"),
-                ("file_name", "str"),
-                ("file_sha256", "str"),
-                ("row", "Int"),
-                ("ingested_at", "ts"),
-                ("row_hash", "str"),
-            ),
+        stamp, today = _stamp(now), _day(now)
+        _check_text("campaign id", campaign_id)
+        _check_date("the withdrawal date", on, "withdraw")
+        if not isinstance(reason, str) or not reason.strip():
+            raise StoreInputError("withdraw: give a reason (it stays in the history)")
+        if on.isoformat() > today:
+            raise StoreInputError(
+                f"withdraw: {on.isoformat()} is after today ({today}); a withdrawal takes"
+                " effect on a day that has come"
+            )
+        who = by if by and by.strip() else _login()
+        table, row_id = _parse_ref(ref, campaign_id)
+        key_columns = _CHAIN_KEYS[table]
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            found = conn.execute(
+                f"SELECT unit, is_current, {', '.join(key_columns)} FROM {table}"
+                " WHERE campaign = ? AND id = ?",
+                (campaign_id, row_id),
+            ).fetchone()
+            if found is None:
+                raise StoreLookupError(_no_row(ref, campaign_id))
+            label = _WITHDRAWAL_KINDS[table] + str(row_id)
+            prior = conn.execute(
+                "SELECT withdrawn_on, reason, withdrawn_by FROM withdrawals"
+                " WHERE kind = ? AND row_id = ?",
+                (table, row_id),
+            ).fetchone()
+            if prior is not None:
+                raise WithdrawnError(
+                    f"{label} was already withdrawn on {prior[0]} by {prior[2]}"
+                    f" (reason: {prior[1]}); a withdrawal stands once made"
+                )
+            conn.execute(
+                "INSERT INTO withdrawals (campaign, kind, row_id, unit, withdrawn_on, reason,"
+                " withdrawn_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (campaign_id, table, row_id, found[0], on.isoformat(), reason.strip(), who,
+                 stamp),
+            )
+            again = None
+            if found[1]:
+                again = _make_current_again(conn, table, campaign_id, key_columns, found[2:])
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+        return Withdrawal(
+            id=label,
+            campaign=campaign_id,
+            unit=found[0],
+            on=on,
+            reason=reason.strip(),
+            by=who,
+            recorded_at=dt.datetime.fromisoformat(stamp),
+            current_again=None if again is None else _WITHDRAWAL_KINDS[table] + str(again),
         )
 
     def provenance(self, submission_id: int, indicator: str) -> Provenance:
@@ -1134,6 +1434,57 @@ class Store:
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         return self._connection().execute(sql, params).fetchall()
+
+
+# --------------------------------------------------------------------------- withdrawing
+
+
+def _parse_ref(ref: object, campaign_id: str) -> tuple[str, int]:
+    """Read a stable id (``S12``, ``p3``) as (table, id); StoreLookupError if it is none."""
+    m = _REF.fullmatch(ref) if isinstance(ref, str) else None
+    if m is None or m[1].upper() not in ROW_PREFIXES:
+        raise StoreLookupError(_no_row(ref, campaign_id))
+    return ROW_PREFIXES[m[1].upper()], int(m[2])
+
+
+def _no_row(ref: object, campaign_id: str) -> str:
+    shown = ref.strip() if isinstance(ref, str) else repr(ref)
+    return (
+        f"no row {shown} in campaign {campaign_id}: an id is S (a return), P (a progress-log"
+        " row) or L (a ledger row) followed by its number"
+    )
+
+
+def _make_current_again(
+    conn: sqlite3.Connection, table: str, campaign_id: str, key_columns: Sequence[str],
+    key: Sequence[Any],
+) -> int | None:
+    """Unmark the current revision of a chain and mark the latest one not withdrawn."""
+    where = " AND ".join(f"t.{name} = ?" for name in ("campaign", *key_columns))
+    params = (campaign_id, *key)
+    conn.execute(
+        f"UPDATE {table} SET is_current = 0 WHERE id IN"
+        f" (SELECT t.id FROM {table} AS t WHERE {where} AND t.is_current = 1)",
+        params,
+    )
+    row = conn.execute(
+        f"SELECT t.id FROM {table} AS t WHERE {where} AND NOT EXISTS (SELECT 1 FROM"
+        " withdrawals AS w WHERE w.kind = ? AND w.row_id = t.id)"
+        " ORDER BY t.received_on DESC, t.revision DESC LIMIT 1",
+        (*params, table),
+    ).fetchone()
+    if row is None:
+        return None
+    conn.execute(f"UPDATE {table} SET is_current = 1 WHERE id = ?", (row[0],))
+    return int(row[0])
+
+
+def _login() -> str:
+    """Return the login name of whoever runs campaignkit ('unknown' if there is none)."""
+    try:
+        return getpass.getuser() or "unknown"
+    except (OSError, KeyError, ImportError):
+        return "unknown"
 
 
 # --------------------------------------------------------------------------- opening
@@ -1220,7 +1571,7 @@ def _ensure_schema(conn: sqlite3.Connection, label: str) -> None:
                         f"{label}: a SQLite database but not a campaignkit store"
                         " (it has tables but no meta table); give another --db file"
                     )
-                for statement in _SCHEMA:
+                for statement in _SCHEMA_2:
                     conn.execute(statement)
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
@@ -1231,6 +1582,8 @@ def _ensure_schema(conn: sqlite3.Connection, label: str) -> None:
         except BaseException:
             _rollback(conn)
             raise
+    if version == 1:
+        version = _migrate_from_1(conn, label)
     if version != SCHEMA_VERSION:
         raise StoreError(
             f"{label}: store schema version {version}, but this campaignkit reads schema"
@@ -1242,6 +1595,120 @@ def _ensure_schema(conn: sqlite3.Connection, label: str) -> None:
 def _rollback(conn: sqlite3.Connection) -> None:
     if conn.in_transaction:
         conn.execute("ROLLBACK")
+
+
+def _migrate_from_1(conn: sqlite3.Connection, label: str) -> int:
+    """Migrate a schema 1 store in place, in one transaction; return the version then found.
+
+    Schema 1 kept every progress-log and ledger row side by side. Each unit × milestone's
+    rows, and each ledger row key's rows, become one revision chain in the order they were
+    stored (ids kept), received on the day they were ingested; the latest is current. A
+    ledger row's occurrence in its file is read back from its schema 1 digest.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = _read_version(conn, label)
+        if version == 1:
+            _migrate_rows_from_1(conn)
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                         (str(SCHEMA_VERSION),))
+            version = SCHEMA_VERSION
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        _rollback(conn)
+        if _is_busy(exc):
+            raise
+        raise StoreError(
+            f"{label}: cannot migrate the store from schema version 1 to {SCHEMA_VERSION}"
+            f" ({exc}); the file is left as it was — open it with the campaignkit release"
+            " that wrote it, or use a new file"
+        ) from exc
+    except BaseException:
+        _rollback(conn)
+        raise
+    return SCHEMA_VERSION if version is None else version
+
+
+def _migrate_rows_from_1(conn: sqlite3.Connection) -> None:
+    """Rebuild the deliverables and ledger tables of schema 1 as revision chains."""
+    conn.execute("ALTER TABLE deliverables RENAME TO deliverables_v1")
+    conn.execute("ALTER TABLE ledger RENAME TO ledger_v1")
+    for statement in (*_DELIVERABLES_SCHEMA, *_LEDGER_SCHEMA, *_WITHDRAWALS_SCHEMA):
+        conn.execute(statement)
+
+    rows = conn.execute(
+        'SELECT id, campaign, unit, milestone, done_on, evidence, file_name, file_sha256, "row",'
+        " ingested_at FROM deliverables_v1 ORDER BY id"
+    ).fetchall()
+    chains: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for r in rows:
+        chains.setdefault((r[1], r[2], r[3]), []).append(r)
+    out: list[tuple[Any, ...]] = []
+    for chain in chains.values():
+        current = _latest(chain, received=lambda r: _ingest_day(r[9]))
+        for revision, r in enumerate(chain, 1):
+            received = _ingest_day(r[9])
+            digest = _deliverable_hash(dt.date.fromisoformat(r[4]), r[5])
+            out.append((r[0], r[1], r[2], r[3], revision, r[4], r[5], received, "ingest",
+                        r[6], r[7], r[8], r[9], digest, int(r is current)))
+    conn.executemany(
+        "INSERT INTO deliverables (id, campaign, unit, milestone, revision, done_on, evidence,"
+        ' received_on, received_from, file_name, file_sha256, "row", ingested_at, content_hash,'
+        " is_current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        out,
+    )
+
+    rows = conn.execute(
+        'SELECT id, campaign, unit, "date", sessions, "plan", venue, township, materials,'
+        ' consultations, attendees, file_name, file_sha256, "row", ingested_at, row_hash'
+        " FROM ledger_v1 ORDER BY id"
+    ).fetchall()
+    keyed: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    occurrences: dict[int, int] = {}
+    in_file: Counter[tuple[Any, ...]] = Counter()
+    for r in rows:
+        content = _ledger_content(tuple(r[2:11]))
+        found = _v1_occurrence(content, r[15])
+        in_file[(r[12], r[1], r[2:11])] += 1
+        n = found if found is not None else in_file[(r[12], r[1], r[2:11])]
+        occurrences[r[0]] = n
+        keyed.setdefault((r[1], _ledger_row_key(_ledger_key(tuple(r[2:11])), n)), []).append(r)
+    out = []
+    for (_, row_key), chain in keyed.items():
+        current = _latest(chain, received=lambda r: _ingest_day(r[14]))
+        for revision, r in enumerate(chain, 1):
+            n = occurrences[r[0]]
+            out.append((r[0], r[1], *r[2:11], n, row_key, revision, _ingest_day(r[14]),
+                        "ingest", r[11], r[12], r[13], r[14],
+                        _ledger_row_hash(_ledger_content(tuple(r[2:11])), n),
+                        int(r is current)))
+    conn.executemany(
+        'INSERT INTO ledger (id, campaign, unit, "date", sessions, "plan", venue, township,'
+        " materials, consultations, attendees, occurrence, row_key, revision, received_on,"
+        ' received_from, file_name, file_sha256, "row", ingested_at, row_hash, is_current)'
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        out,
+    )
+    conn.execute("DROP TABLE deliverables_v1")
+    conn.execute("DROP TABLE ledger_v1")
+
+
+def _latest(chain: Sequence[tuple[Any, ...]], received: Any) -> tuple[Any, ...]:
+    """Return the row of a chain that is current: the latest received, then the last stored."""
+    return max(enumerate(chain), key=lambda pair: (received(pair[1]), pair[0]))[1]
+
+
+def _ingest_day(stamp: str) -> str:
+    """Return the UTC day (ISO text) of an ``ingested_at`` moment."""
+    return dt.datetime.fromisoformat(stamp).astimezone(dt.UTC).date().isoformat()
+
+
+def _v1_occurrence(content: str, row_hash: str, limit: int = 10_000) -> int | None:
+    """Return n such that schema 1 hashed this ledger row as ``content#n`` (None if none)."""
+    for n in range(1, limit + 1):
+        if hashlib.sha256(f"{content}#{n}".encode()).hexdigest() == row_hash:
+            return n
+    return None
 
 
 # --------------------------------------------------------------------------- writing
@@ -1299,6 +1766,92 @@ def _write_submission(
     assert new_id is not None
     status: SubmissionStatus = "new" if top is None else "revised"
     return SubmissionResult(s.unit, s.round, status, revision, new_id, becomes_current)
+
+
+def _write_deliverable(
+    cur: sqlite3.Cursor, campaign_id: str, f: FileIn, d: DeliverableIn, stamp: str,
+    received: str, source: str,
+) -> RowResult:
+    key = {"unit": d.unit, "milestone": d.milestone}
+    digest = _deliverable_hash(d.done_on, d.evidence)
+
+    def insert(revision: int, current: bool) -> int:
+        cur.execute(
+            "INSERT INTO deliverables (campaign, unit, milestone, revision, done_on, evidence,"
+            ' received_on, received_from, file_name, file_sha256, "row", ingested_at,'
+            " content_hash, is_current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (campaign_id, d.unit, d.milestone, revision, d.done_on.isoformat(), d.evidence,
+             received, source, f.name, f.sha256, _opt_int(d.row), stamp, digest, int(current)),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    status, revision, row_id, current = _write_chain(
+        cur, "deliverables", "content_hash", campaign_id, key, digest, f.sha256, received, insert
+    )
+    return RowResult("progress", _opt_int(d.row), d.unit, status, revision, row_id, current)
+
+
+def _write_ledger_row(
+    cur: sqlite3.Cursor, campaign_id: str, f: FileIn, r: LedgerRowIn,
+    keys: tuple[str, int, str], stamp: str, received: str, source: str,
+) -> RowResult:
+    row_key, occurrence, digest = keys
+
+    def insert(revision: int, current: bool) -> int:
+        cur.execute(
+            'INSERT INTO ledger (campaign, unit, "date", sessions, "plan", venue, township,'
+            " materials, consultations, attendees, occurrence, row_key, revision, received_on,"
+            ' received_from, file_name, file_sha256, "row", ingested_at, row_hash, is_current)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (campaign_id, *_ledger_fields(r), occurrence, row_key, revision, received, source,
+             f.name, f.sha256, _opt_int(r.row), stamp, digest, int(current)),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    status, revision, row_id, current = _write_chain(
+        cur, "ledger", "row_hash", campaign_id, {"row_key": row_key}, digest, f.sha256,
+        received, insert,
+    )
+    return RowResult("ledger", _opt_int(r.row), r.unit, status, revision, row_id, current)
+
+
+def _write_chain(
+    cur: sqlite3.Cursor, table: str, hash_column: str, campaign_id: str, key: dict[str, str],
+    digest: str, file_sha256: str, received: str, insert: Callable[[int, bool], int],
+) -> tuple[SubmissionStatus, int, int, bool]:
+    """Write one row of a revision chain as ``_write_submission`` writes a return.
+
+    Equal to the current revision of its key: unchanged. Equal to an older revision from
+    the same file or received the same day (withdrawn ones included): unchanged, so
+    re-reading a folder never brings back what was replaced or withdrawn. Otherwise a new
+    revision (max + 1), current unless received before the current one. Returns status,
+    revision, id and whether that revision is current.
+    """
+    where = " AND ".join(f"{name} = ?" for name in ("campaign", *key))
+    params = (campaign_id, *key.values())
+    current = cur.execute(
+        f"SELECT id, revision, {hash_column}, received_on FROM {table}"
+        f" WHERE {where} AND is_current = 1",
+        params,
+    ).fetchone()
+    if current is not None and current[2] == digest:
+        return "unchanged", current[1], current[0], True
+    resend = cur.execute(
+        f"SELECT id, revision FROM {table} WHERE {where} AND {hash_column} = ?"
+        " AND (file_sha256 = ? OR received_on = ?) ORDER BY revision DESC LIMIT 1",
+        (*params, digest, file_sha256, received),
+    ).fetchone()
+    if resend is not None:
+        return "unchanged", resend[1], resend[0], False
+    top = cur.execute(f"SELECT max(revision) FROM {table} WHERE {where}", params).fetchone()[0]
+    revision = (top or 0) + 1
+    becomes_current = current is None or received >= current[3]
+    if current is not None and becomes_current:
+        cur.execute(f"UPDATE {table} SET is_current = 0 WHERE id = ?", (current[0],))
+    new_id = insert(revision, becomes_current)
+    return ("new" if top is None else "revised"), revision, new_id, becomes_current
 
 
 def _normalize(value: object) -> Scalar:
@@ -1377,20 +1930,24 @@ def _content_hash(s: SubmissionIn) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _ledger_hashes(rows: Sequence[LedgerRowIn]) -> list[str]:
-    """Hash ledger rows by content; the n-th identical row of a file gets occurrence n.
+def _ledger_hashes(rows: Sequence[LedgerRowIn]) -> list[tuple[str, int, str]]:
+    """Key ledger rows: (row_key, occurrence, row_hash) of each row, in the file's order.
 
-    So a re-ingested (or re-exported) ledger changes nothing, while two identical events
-    listed in one file are both kept.
+    The n-th row of a file with a given unit, date, plan, venue and township has occurrence
+    n: so two events of one day listed in one file are two keys, and a re-ingested (or
+    re-exported) ledger matches its rows one to one — an equal row changes nothing, a
+    changed one is a new revision of its key.
     """
     seen: Counter[str] = Counter()
-    hashes = []
+    out = []
     for r in rows:
-        content = json.dumps(_ledger_fields(r), ensure_ascii=False, separators=(",", ":"))
-        seen[content] += 1
-        payload = f"{content}#{seen[content]}"
-        hashes.append(hashlib.sha256(payload.encode("utf-8")).hexdigest())
-    return hashes
+        fields = _ledger_fields(r)
+        key = _ledger_key(fields)
+        token = json.dumps(key, ensure_ascii=False, separators=(",", ":"))
+        seen[token] += 1
+        n = seen[token]
+        out.append((_ledger_row_key(key, n), n, _ledger_row_hash(_ledger_content(fields), n)))
+    return out
 
 
 def _ledger_fields(r: LedgerRowIn) -> tuple[Any, ...]:
@@ -1399,8 +1956,42 @@ def _ledger_fields(r: LedgerRowIn) -> tuple[Any, ...]:
             _opt_int(r.materials), _opt_int(r.consultations), _opt_int(r.attendees))
 
 
+def _ledger_key(fields: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Pick the key of a ledger row from its fields: unit, date, plan, venue, township."""
+    return (fields[0], fields[1], fields[3], fields[4], fields[5])
+
+
+def _ledger_content(fields: tuple[Any, ...]) -> str:
+    """Return the JSON text of a ledger row's fields (hashed as schema 1 hashed them)."""
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def _ledger_row_key(key: tuple[Any, ...], occurrence: int) -> str:
+    """Return the digest naming one ledger row key and its occurrence in a file."""
+    token = json.dumps(key, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{token}#{occurrence}".encode()).hexdigest()
+
+
+def _ledger_row_hash(content: str, occurrence: int) -> str:
+    """Return the digest of a ledger row's content and occurrence (``row_hash``)."""
+    return hashlib.sha256(f"{content}#{occurrence}".encode()).hexdigest()
+
+
+def _deliverable_hash(done_on: dt.date, evidence: str | None) -> str:
+    """Return the digest of a progress-log row's content: its date and evidence."""
+    payload = json.dumps([done_on.isoformat(), evidence], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
 def _opt_int(value: int | None) -> int | None:
     return None if value is None else int(value)
+
+
+def _day(now: dt.datetime | None) -> str:
+    """Return the day of ingest (ISO text): the local date, or the date of ``now`` as given."""
+    if now is None:
+        return dt.date.today().isoformat()
+    return now.date().isoformat()
 
 
 def _stamp(now: dt.datetime | None) -> str:
@@ -1488,6 +2079,8 @@ def _check_file(f: FileIn) -> None:
         raise StoreInputError(f"{where}: sha256 must be 64 lowercase hex digits, got {f.sha256!r}")
     _check_int("size", f.size, where)
     _check_choice("kind", f.kind, FILE_KINDS, where)
+    if f.received_on is not None:
+        _check_date("received_on", f.received_on, where)
     for i, s in enumerate(f.submissions, 1):
         _check_submission(s, f"{where} › submission {i} ({s.unit}/{s.round})")
     for i, d in enumerate(f.deliverables, 1):

@@ -48,6 +48,7 @@ __all__ = [
     "parse_value",
     "parse_yes_no",
     "split_blanks",
+    "written_unit",
 ]
 
 Value = float | int | bool | str | datetime.date | None
@@ -67,15 +68,22 @@ UNIT_WORDS: Final = frozenset(
 )  # fmt: skip
 """Unit words recognised after a number; another unit than the field's is ``wrong_unit``."""
 
-# Units a field accepts besides its own name (场次 counts for 场 and for 次).
+# Units a field accepts besides its own name, silently: the same count by another word.
 _UNIT_ALIASES: Final[dict[str, frozenset[str]]] = {
+    "人": frozenset({"名", "位"}),
+}
+# Near-synonyms: read, flagged ``unit_differs`` (1,200人 in a 人次 field, 12场次 in a 场 field);
+# the caller warns, since 人 and 人次 (or 场 and 场次) are not always the same count.
+_NEAR_UNITS: Final[dict[str, frozenset[str]]] = {
+    "人次": frozenset({"人", "名", "位"}),
+    "人": frozenset({"人次"}),
     "场": frozenset({"场次"}),
     "次": frozenset({"场次"}),
     "场次": frozenset({"场", "次"}),
-    "人": frozenset({"名", "位"}),
 }
 
 _APPROXIMATE: Final = "approximate"
+_UNIT_DIFFERS: Final = "unit_differs"
 _PLACEHOLDER: Final = "placeholder"
 _PERCENT_FROM_FORMAT: Final = "percent_from_format"
 
@@ -85,8 +93,10 @@ class Parsed:
     """Hold a parsed value with the raw text it came from.
 
     ``value`` is None for an empty cell or a placeholder (then ``flags`` holds
-    ``"placeholder"``). ``flags`` may also hold ``"approximate"`` (约, 近, 余, 多, 左右)
-    and ``"percent_from_format"`` (a cell formatted as a percentage read as shown).
+    ``"placeholder"``). ``flags`` may also hold ``"approximate"`` (约, 近, 余, 多, 左右),
+    ``"percent_from_format"`` (a cell formatted as a percentage read as shown) and
+    ``"unit_differs"`` (written with a near-synonym of the field's unit: 1,200人 in a 人次
+    field; see :func:`written_unit`).
     """
 
     value: Value
@@ -328,10 +338,16 @@ def _accepted_units(unit: str) -> frozenset[str]:
     return frozenset({unit}) | _UNIT_ALIASES.get(unit, frozenset())
 
 
+def _near_units(unit: str) -> frozenset[str]:
+    """Return the near-synonyms a field with this unit reads with a warning."""
+    return _NEAR_UNITS.get(unit, frozenset())
+
+
 @functools.lru_cache(maxsize=64)
 def _unit_suffix(unit: str | None) -> re.Pattern[str]:
     """Compile the pattern of a unit word (or a unit/unit pair) ending a text."""
-    words = set(UNIT_WORDS) | ({unit} | _accepted_units(unit) if unit else set())
+    words = set(UNIT_WORDS) | (
+        {unit} | _accepted_units(unit) | _near_units(unit) if unit else set())
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(f"(?:{alternatives})(?:/(?:{alternatives}))?$")
 
@@ -344,22 +360,35 @@ class _WrongUnit(Exception):
         self.found = found
 
 
-def _strip_unit(text: str, unit: str | None) -> str:
+def _strip_unit(text: str, unit: str | None) -> tuple[str, bool]:
     """Strip the field's unit word from the end of text; raise _WrongUnit for another unit.
 
-    A 万-unit (万人次) keeps its 万 as a multiplier unless it is the field's own unit.
+    Return the text and whether the word was a near-synonym of the field's unit (人 for
+    人次). A 万-unit (万人次) keeps its 万 as a multiplier unless it is the field's own unit.
     """
     match = _unit_suffix(unit).search(text)
     if match is None:
-        return text
+        return text, False
     found = match[0]
-    if unit is not None and found in _accepted_units(unit):
-        return text[: match.start()]
-    if found.startswith("万") and (unit is None or found[1:] in _accepted_units(unit)):
-        return text[: match.start() + 1]
     if unit is None:
-        return text[: match.start()]
+        return text[: match.start() + (1 if found.startswith("万") else 0)], False
+    if found in _accepted_units(unit) or found in _near_units(unit):
+        return text[: match.start()], found not in _accepted_units(unit)
+    bare = found[1:]
+    if found.startswith("万") and (bare in _accepted_units(unit) or bare in _near_units(unit)):
+        return text[: match.start() + 1], bare not in _accepted_units(unit)
     raise _WrongUnit(found)
+
+
+def written_unit(text: str, unit: str | None = None) -> str | None:
+    """Return the unit word a written value ends with, or None.
+
+    >>> written_unit("约1,200人左右", "人次"), written_unit("12")
+    ('人', None)
+    """
+    bare, _ = _strip_approximation(fold(text).replace(" ", ""))
+    match = _unit_suffix(unit).search(_MORE_THAN.sub("", bare))
+    return match[0] if match is not None else None
 
 
 # ---------------------------------------------------------------------------
@@ -399,7 +428,7 @@ def _numeric_text(
     if text is None:
         raise not_a_number
     text, approximate = _strip_approximation(text)
-    percent_sign = False
+    percent_sign = near = False
     if kind == "percent":
         if text.startswith("百分之"):
             text, percent_sign = text[3:], True
@@ -407,7 +436,7 @@ def _numeric_text(
             text, percent_sign = text[:-1], True
     else:
         try:
-            text = _strip_unit(text, unit)
+            text, near = _strip_unit(text, unit)
         except _WrongUnit as wrong:
             in_unit = f" in {unit}" if unit else ""
             raise _problem(
@@ -421,7 +450,10 @@ def _numeric_text(
     value = _read_decimal(text)
     if value is None:
         raise not_a_number
-    return sign * value, [_APPROXIMATE] if approximate else [], percent_sign
+    flags = [_APPROXIMATE] if approximate else []
+    if near:
+        flags.append(_UNIT_DIFFERS)
+    return sign * value, flags, percent_sign
 
 
 def _parse_numeric(raw: object, kind: str, unit: str | None, number_format: str | None) -> Parsed:

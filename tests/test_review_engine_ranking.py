@@ -44,6 +44,11 @@ def test_stats_json_ranking_ranks_within_level():
     from campaignkit import load_campaign
     c = load_campaign(HUBEI)
     d = stats_json(c, _frames(), as_of="2024-12-31")
-    ranks = {e["unit"]: (e["rank"], e["rank_label"]) for e in d["ranking"]["enterprise_sessions"]}
+    entries = d["ranking"]["enterprise_sessions"]
+    ranks = {e["unit"]: (e["rank"], e["rank_label"]) for e in entries}
     assert ranks["HB04"] == (4, "第4")
     assert ranks["HB_D01"] == (1, "第1")
+    # each entry says its level; the 市州 come first, then the divisions, each ranked apart
+    assert [(e["level"], e["unit"]) for e in entries] == [
+        ("city", "HB01"), ("city", "HB02"), ("city", "HB03"), ("city", "HB04"),
+        ("dept", "HB_D01"), ("dept", "HB_D03")]

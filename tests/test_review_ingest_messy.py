@@ -154,14 +154,14 @@ def test_unplaced_figure_in_a_multi_blank_cell_is_an_error(tmp_path: Path) -> No
     c = load_campaign(HUBEI)
     ok = tmp_path / "武汉市_ok.xlsx"
     _hubei_vertical(ok, "73场，覆盖乡镇8个，覆盖率85.0 %")
-    out = read_return(c, ok, today=TODAY)
+    out = read_return(c, ok, round_id="final", today=TODAY)  # the table names no round
     assert out.status == "ok", out.errors
     got = {v.indicator: v.value for v in out.submissions[0].values}
     assert (got["village_sessions"], got["townships_covered"], got["township_coverage"]) == (
         73, 8, 85.0)
     bad = tmp_path / "武汉市_bad.xlsx"
     _hubei_vertical(bad, "73场,覆盖8个乡镇,覆盖率85%")
-    out = read_return(c, bad, today=TODAY)
+    out = read_return(c, bad, round_id="final", today=TODAY)
     assert out.status == "rejected"
     (err,) = out.errors
     assert (err.sheet, err.cell, err.reason) == ("Sheet1", "C5", "unplaced_figure")

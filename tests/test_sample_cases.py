@@ -113,15 +113,21 @@ def test_reporting_rates_on_the_samples(frames: Frames) -> None:
     assert (mid["received"], mid["on_time"]) == (22, 21)
 
 
-def test_consolidated_return_differs_from_its_counties(frames: Frames) -> None:
+def test_counties_that_do_not_report_are_received_and_not_used(frames: Frames) -> None:
+    """黄石市's counties sent final returns although only cities report: never added."""
+    from campaignkit.stats import received_not_used
+
     c = load_campaign(HUBEI)
     r = rollup(c, frames, "HB02", DEC25)
-    diff = r.differences
-    assert diff is not None and len(diff)
-    village = diff.loc[(diff["unit"] == "HB02") & (diff["indicator"] == "village_sessions")]
-    assert village["difference"].tolist() == [4.0]
-    brochures = diff.loc[(diff["unit"] == "HB02") & (diff["indicator"] == "brochures")]
-    assert brochures["difference"].tolist() == [-200.0]
+    assert r.basis["HB02"] == "consolidated"
+    assert not len(r.differences)  # the counties' returns are not compared with the city's
+    county_codes = {u.code for u in c.children("HB02")}
+    unused = received_not_used(c, frames, DEC25, "final")
+    assert set(unused["unit"]) == county_codes
+    assert set(unused["reason"]) == {"not_a_reporter"}
+    top = rollup(c, frames, None, DEC25)
+    for code in county_codes:
+        assert top.value("village_sessions", code) is None
 
 
 def test_every_top_figure_traces_to_files(frames: Frames) -> None:

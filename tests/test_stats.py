@@ -244,15 +244,17 @@ def test_rollup_traces_every_value_to_its_submissions(three, returns):
 def test_reporting_rates(three, returns):
     on_deadline = reporting(three, returns, D20)
     # expected under the province: 2 cities + 5 counties = 7
-    # received by 12-20: 甲一县, 甲二区, 乙二县, 乙市 = 4, all on time
+    # received by 12-20: 甲一县, 甲二区, 乙二县, 乙市 = 4, all on time; on the deadline day
+    # the other 3 are not yet due (not missing): the rate is over the 4 due, 100%
     row = on_deadline.loc["P"]
     assert (row["expected"], row["received"], row["on_time"]) == (7, 4, 4)
-    assert row["rate"] == approx(4 / 7 * 100)
+    assert (row["due"], row["not_yet_due"], row["missing"]) == (4, 3, 0)
+    assert row["rate"] == approx(100.0) and row["on_time_rate"] == approx(100.0)
     end = reporting(three, returns, D31)
     row = end.loc["P"]
     # + 乙一县 (late); 甲二区's revision is not a second return; 甲市 and 甲三县 missing
     assert (row["expected"], row["received"], row["on_time"], row["late"],
-            row["missing"]) == (7, 5, 4, 1, 2)
+            row["missing"], row["due"], row["not_yet_due"]) == (7, 5, 4, 1, 2, 7, 0)
     assert row["rate"] == approx(5 / 7 * 100)  # 71.4
     assert row["on_time_rate"] == approx(4 / 7 * 100)  # 57.1
     # every level: 甲市 expects itself and its 3 counties, 2 received on time → 50%
@@ -320,9 +322,18 @@ def test_children_table_ranks_shares_and_changes(three, returns):
 
 
 def test_rates_tied_at_one_decimal_share_a_rank():
-    # 85.04 and 84.96 both print as 85.0: the ranking table shows a tie
-    assert [lab for _, lab in rank_labels([round(85.04, 1), round(84.96, 1)])] == [
-        "并列第1", "并列第1"]
+    # the engine, not the test, rounds: 甲市 covers 1 of its 16 townships (6.25%) and 乙市,
+    # here with 63 townships, 4 (6.349…%). Both print as 6.3 (四舍五入), so the ranking
+    # table shows a tie; half-even rounding would print 6.2 and rank 甲市 second
+    c = load_campaign_text(SPEC.replace("level: city, townships: 12}",
+                                        "level: city, townships: 63}"), "three_levels")
+    f = frames_from_lists(submissions=[
+        {"unit": u, "round": "final", "received_on": "2024-12-10",
+         "return_type": "consolidated", "values": {"covered": n}}
+        for u, n in (("C1", 1), ("C2", 4))])
+    t = children_table(c, f, "P", D31, indicators=["coverage"]).set_index("unit")
+    assert t.loc["C1", "value"] == 6.25 and t.loc["C2", "value"] == approx(400 / 63)
+    assert t["rank_label"].tolist() == ["并列第1", "并列第1"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -456,14 +467,16 @@ def test_stats_json_shape(three, returns):
     assert doc["campaign"] == "three_levels" and doc["unit"] == "P"
     assert doc["as_of"] == "2024-12-31"
     assert doc["values"]["sessions"] == 34 and isinstance(doc["values"]["sessions"], int)
-    assert doc["values"]["coverage"] == approx(round(14 / 22 * 100, 4))
+    # a percentage at one decimal, rounded half up: 14 / 22 = 63.636… → 63.6
+    assert doc["values"]["coverage"] == 63.6
     assert doc["values"]["has_column"] is None  # missing is null, never 0
     assert (doc["reported"], doc["expected"]) == (5, 7)
     assert doc["children"]["C2"]["has_column"] is True  # yes/no as true/false
     assert doc["children"]["C1"]["sessions"] == 14
-    assert doc["ranking"]["sessions"][0] == {"unit": "C2", "name": "乙市", "value": 20,
-                                            "rank": 1, "rank_label": "第1",
-                                            "share": approx(58.8)}
+    # 20 of 34 = 58.82…% → 58.8
+    assert doc["ranking"]["sessions"][0] == {"unit": "C2", "name": "乙市", "level": "city",
+                                            "value": 20, "rank": 1, "rank_label": "第1",
+                                            "share": 58.8}
     assert doc["consolidated_differences"][0]["difference"] == 1
     assert doc["sources"]["sessions"] == [1, 3, 6]
     assert doc["missing"] == ["C1", "C1c"] and doc["late"] == ["C2a"]
@@ -683,7 +696,8 @@ def _campaign(parents: list[int]) -> Campaign:
         id="prop", title="prop", issuer="x", doc_number=None,
         period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), units=tuple(units),
         indicators=_IND,
-        rounds=(Round("r", "r", DateSpec("2024-12-31", D31), "m", D20, ("county",)),),
+        rounds=(Round("r", "r", DateSpec("2024-12-31", D31), "m", D20,
+                      ("province", "county")),),
         milestones=(_MS,))
 
 

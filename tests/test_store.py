@@ -110,7 +110,8 @@ def test_open_creates_file_schema_and_pragmas(db: Path) -> None:
     version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
     conn.close()
     assert tables == {
-        "meta", "units", "files", "submissions", "submission_values", "deliverables", "ledger"
+        "meta", "units", "files", "submissions", "submission_values", "deliverables", "ledger",
+        "withdrawals",
     }  # fmt: skip
     assert version == str(SCHEMA_VERSION)
     with Store.open(str(db)) as again:  # reopening an existing store is fine
@@ -693,26 +694,43 @@ def test_write_files_rolls_back_only_the_failing_file(store: Store, db: Path) ->
 # --------------------------------------------------------------------------- progress, ledger
 
 
-def test_deliverables_are_deduplicated(store: Store) -> None:
+def test_progress_rows_of_one_unit_and_milestone_form_a_revision_chain(store: Store) -> None:
     def progress(name: str, *rows: DeliverableIn) -> FileIn:
         return FileIn(name, sha(name), 100, "progress", deliverables=rows)
 
+    def day(n: int) -> dt.datetime:
+        return NOW + dt.timedelta(days=n)
+
     done = DeliverableIn("wuhan", "publicity_launch", dt.date(2024, 3, 20), None, 2)
-    with_evidence = DeliverableIn("wuhan", "publicity_launch", dt.date(2024, 3, 20), "照片.zip", 3)
-    r1 = store.write_file(CAMPAIGN, progress("progress.xlsx", done, with_evidence), now=NOW)
-    assert (r1.deliverables_new, r1.deliverables_unchanged) == (2, 0)
-    r2 = store.write_file(CAMPAIGN, progress("progress.xlsx", done, with_evidence), now=NOW)
-    assert (r2.deliverables_new, r2.deliverables_unchanged) == (0, 2)
+    other = DeliverableIn("wuhan", "m02", dt.date(2024, 3, 22), None, 3)
+    r1 = store.write_file(CAMPAIGN, progress("progress.xlsx", done, other), now=NOW)
+    assert (r1.deliverables_new, r1.deliverables_revised, r1.deliverables_unchanged) == (2, 0, 0)
+    r2 = store.write_file(CAMPAIGN, progress("progress.xlsx", done, other), now=day(1))
+    assert (r2.deliverables_new, r2.deliverables_revised, r2.deliverables_unchanged) == (0, 0, 2)
     assert r2.status == "unchanged"
-    moved = DeliverableIn("wuhan", "publicity_launch", dt.date(2024, 3, 20), None, 9)
-    other_day = DeliverableIn("wuhan", "publicity_launch", dt.date(2024, 3, 21), None, 10)
-    r3 = store.write_file(CAMPAIGN, progress("progress-v2.csv", moved, other_day), now=NOW)
-    assert (r3.deliverables_new, r3.deliverables_unchanged) == (1, 1)
+    # the same row sent again with its evidence, then with another date: each replaces
+    with_evidence = DeliverableIn("wuhan", "publicity_launch", dt.date(2024, 3, 20), "照片.zip", 2)
+    r3 = store.write_file(CAMPAIGN, progress("progress-v2.csv", with_evidence), now=day(2))
+    assert [(r.status, r.revision) for r in r3.rows] == [("revised", 2)]
+    assert r3.status == "accepted"
+    moved = DeliverableIn("wuhan", "publicity_launch", dt.date(2024, 3, 21), "照片.zip", 2)
+    r4 = store.write_file(CAMPAIGN, progress("progress-v3.csv", moved), now=day(3))
+    assert [(r.status, r.revision, r.is_current) for r in r4.rows] == [("revised", 3, True)]
+    # re-reading an older file changes nothing: its row is an older revision from that file
+    r5 = store.write_file(CAMPAIGN, progress("progress-v2.csv", with_evidence), now=day(4))
+    assert [(r.status, r.revision, r.is_current) for r in r5.rows] == [("unchanged", 2, False)]
+
     df = store.deliverables(CAMPAIGN)
-    assert len(df) == 3
-    assert df["done_on"].tolist() == [dt.date(2024, 3, 20)] * 2 + [dt.date(2024, 3, 21)]
-    assert df["evidence"].isna().tolist() == [True, False, True]
-    assert df["file_name"].tolist() == ["progress.xlsx", "progress.xlsx", "progress-v2.csv"]
+    assert df[["milestone", "done_on", "revision"]].values.tolist() == [
+        ["m02", dt.date(2024, 3, 22), 1], ["publicity_launch", dt.date(2024, 3, 21), 3]]
+    assert df["file_name"].tolist() == ["progress.xlsx", "progress-v3.csv"]
+    hist = store.deliverables(CAMPAIGN, history=True)
+    assert len(hist) == 4 and hist["is_current"].sum() == 2
+    chain = hist[hist["milestone"] == "publicity_launch"]
+    assert chain["revision"].tolist() == [1, 2, 3]
+    assert chain["evidence"].isna().tolist() == [True, False, False]
+    assert chain["received_on"].tolist() == [NOW.date(), day(2).date(), day(3).date()]
+    assert str(df["row"].dtype) == "Int64" and df["is_current"].dtype == bool
 
 
 def test_ledger_rows_are_deduplicated_but_repeated_events_kept(store: Store) -> None:
@@ -736,6 +754,110 @@ def test_ledger_rows_are_deduplicated_but_repeated_events_kept(store: Store) -> 
     assert df["materials"].tolist()[-1] is pd.NA
     assert df["date"].tolist()[0] == dt.date(2024, 5, 1)
     assert df["row_hash"].is_unique
+
+
+# --------------------------------------------------------------------------- withdrawals
+
+
+def test_withdrawing_keeps_the_row_and_dates_its_absence(store: Store) -> None:
+    first = ret("wuhan", "midyear", dt.date(2024, 6, 28), val("s", 1))
+    second = ret("wuhan", "midyear", dt.date(2024, 6, 29), val("s", 2))
+    ids = [
+        store.write_file(CAMPAIGN, return_file(name, sub), now=NOW).submissions[0].id
+        for name, sub in (("a.xlsx", first), ("b.xlsx", second))
+    ]
+    w = store.withdraw(CAMPAIGN, f"S{ids[1]}", reason="wrong unit", on=dt.date(2024, 7, 1),
+                       by="tester", now=NOW)
+    assert (w.id, w.unit, w.on, w.reason, w.by, w.current_again) == (
+        f"S{ids[1]}", "wuhan", dt.date(2024, 7, 1), "wrong unit", "tester", f"S{ids[0]}")
+    assert store.submissions(CAMPAIGN, as_of=dt.date(2024, 6, 30))["id"].tolist() == ids
+    assert store.submissions(CAMPAIGN, as_of=dt.date(2024, 7, 1))["id"].tolist() == ids[:1]
+    assert store.submissions(CAMPAIGN)["id"].tolist() == ids[:1]
+    assert store.submissions(CAMPAIGN, history=True)["id"].tolist() == ids  # never deleted
+    assert store.history(CAMPAIGN, "wuhan", "midyear")["is_current"].tolist() == [True, False]
+    values = store.value_table(CAMPAIGN, as_of=dt.date(2024, 7, 1))
+    assert values["submission_id"].tolist() == ids[:1]
+    assert store.values(CAMPAIGN, as_of=dt.date(2024, 6, 30))["value"].tolist() == [1, 2]
+    table = store.withdrawals(CAMPAIGN)
+    assert table[["id", "on", "reason", "by"]].values.tolist() == [
+        [f"S{ids[1]}", dt.date(2024, 7, 1), "wrong unit", "tester"]]
+
+    with pytest.raises(StoreError, match=f"S{ids[1]} was already withdrawn on 2024-07-01"):
+        store.withdraw(CAMPAIGN, f"S{ids[1]}", reason="again", on=NOW.date(), now=NOW)
+    for ref in ("S999", "P1", "x1", "S"):
+        with pytest.raises(StoreLookupError, match=f"no row {ref}"):
+            store.withdraw(CAMPAIGN, ref, reason="x", on=NOW.date(), now=NOW)
+    with pytest.raises(StoreInputError, match="after"):
+        store.withdraw(CAMPAIGN, f"S{ids[0]}", reason="x", on=dt.date(2024, 7, 2), now=NOW)
+    with pytest.raises(StoreInputError, match="reason"):
+        store.withdraw(CAMPAIGN, f"S{ids[0]}", reason=" ", on=NOW.date(), now=NOW)
+    # a resend of the withdrawn file does not bring it back; a new revision becomes current
+    again = store.write_file(CAMPAIGN, return_file("b.xlsx", second), now=NOW)
+    assert again.submissions[0].status == "unchanged"
+    third = ret("wuhan", "midyear", dt.date(2024, 6, 30), val("s", 3))
+    r = store.write_file(CAMPAIGN, return_file("c.xlsx", third), now=NOW).submissions[0]
+    assert (r.status, r.revision, r.is_current) == ("revised", 3, True)
+
+
+# --------------------------------------------------------------------------- migration
+
+V1_STORE = ROOT / "tests" / "data" / "store_v1.db"
+"""A store written by campaignkit at commit 3037087 (schema 1) with
+``tests/data/make_store_v1.py``: 济南's m_plan row and its first ledger event were each sent
+again corrected, and schema 1 kept both rows beside each other (figures doubled)."""
+
+
+def test_a_schema_1_store_is_migrated_keeping_its_ids_and_history(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    db.write_bytes(V1_STORE.read_bytes())
+    c = "shandong_jobs_2025"
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
+    conn.close()
+    with Store.open(db) as store:
+        subs = store.submissions(c)
+        assert subs[["id", "unit", "revision", "is_current"]].values.tolist() == [
+            [1, "SD01", 1, False], [2, "SD01", 2, True], [3, "SD02", 1, True]]
+        assert store.values(c)["value"].tolist() == [5, 7, 4]
+        dels = store.deliverables(c)
+        assert dels[["id", "unit", "done_on", "revision"]].values.tolist() == [
+            [3, "SD01", dt.date(2025, 6, 8), 2], [2, "SD02", dt.date(2025, 6, 4), 1]]
+        hist = store.deliverables(c, history=True)
+        assert hist["id"].tolist() == [1, 3, 2]
+        assert hist["received_on"].tolist() == [dt.date(2025, 6, d) for d in (20, 25, 20)]
+        # before the correction was received, the first row counted
+        early = store.deliverables(c, as_of=dt.date(2025, 6, 21))
+        assert early["done_on"].tolist() == [dt.date(2025, 6, 3), dt.date(2025, 6, 4)]
+        led = store.ledger(c)
+        # 济南 p01: the corrected first event (2) and the second event (1), not 1 + 1 + 2
+        assert sorted(led["id"].tolist()) == [2, 3, 4]
+        assert led.groupby("unit")["sessions"].sum().to_dict() == {"SD01": 3, "SD_JOB": 1}
+        assert led["row_hash"].is_unique
+        assert len(store.ledger(c, history=True)) == 4
+        # the migrated store takes corrections like a new one
+        fix = FileIn("p3.csv", sha("p3"), 1, "progress",
+                     deliverables=(DeliverableIn("SD01", "m_plan", dt.date(2025, 6, 9)),))
+        r = store.write_file(c, fix, now=NOW)
+        assert [(x.status, x.revision) for x in r.rows] == [("revised", 3)]
+    conn = sqlite3.connect(db)
+    version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+    conn.close()
+    assert version == str(SCHEMA_VERSION) and SCHEMA_VERSION == 2
+    with Store.open(db) as store:  # opening it again finds nothing more to do
+        assert len(store.deliverables(c, history=True)) == 4
+
+
+def test_a_half_written_schema_1_store_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    db.write_bytes(V1_STORE.read_bytes())
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE ledger")
+    conn.commit()
+    conn.close()
+    before = dump(db)
+    with pytest.raises(StoreError, match=r"cannot migrate .* from schema version 1"):
+        Store.open(db)
+    assert dump(db) == before
 
 
 # --------------------------------------------------------------------------- provenance

@@ -31,11 +31,13 @@ from campaignkit.values import (
     parse_value,
     parse_yes_no,
     split_blanks,
+    written_unit,
 )
 
 APPROX = ("approximate",)
 PLACEHOLDER = ("placeholder",)
 FROM_FORMAT = ("percent_from_format",)
+DIFFERS = ("unit_differs",)
 
 
 def _reason(call: Callable[[], Parsed]) -> str:
@@ -74,8 +76,15 @@ COUNTS_OK: list[tuple[object, str | None, str | None, int, tuple[str, ...]]] = [
     ("0", "场", None, 0, ()),
     ("12场", "场", None, 12, ()),
     ("12 场", "场", None, 12, ()),
-    ("12场次", "场", None, 12, ()),
-    ("12场次", "次", None, 12, ()),
+    ("12场次", "场", None, 12, DIFFERS),  # a near-synonym: read, flagged (issue 8)
+    ("12次", "场次", None, 12, DIFFERS),
+    ("12场", "场次", None, 12, DIFFERS),
+    ("12场次", "次", None, 12, DIFFERS),
+    ("1,200人", "人次", None, 1200, DIFFERS),
+    ("1200人次", "人", None, 1200, DIFFERS),
+    ("30名", "人次", None, 30, DIFFERS),
+    ("3万人次", "人", None, 30000, DIFFERS),
+    ("约1,200人", "人次", None, 1200, (*APPROX, *DIFFERS)),
     ("12场", None, None, 12, ()),
     ("30人", "人", None, 30, ()),
     ("30名", "人", None, 30, ()),
@@ -144,11 +153,10 @@ def test_count_ok(
 
 COUNTS_BAD: list[tuple[object, str | None, str | None, str]] = [
     ("12份", "场", None, "wrong_unit"),
-    ("30人次", "人", None, "wrong_unit"),
-    ("30人", "人次", None, "wrong_unit"),
+    ("3个", "人次", None, "wrong_unit"),  # another quantity stays an error (issue 8)
+    ("12份", "场次", None, "wrong_unit"),
     ("30人次", "次", None, "wrong_unit"),
     ("12次", "场", None, "wrong_unit"),
-    ("3万人次", "人", None, "wrong_unit"),
     ("30000人次", "万人次", None, "wrong_unit"),
     ("约300份", "场", None, "wrong_unit"),
     ("2.5场/人", "场", None, "wrong_unit"),
@@ -213,6 +221,13 @@ def test_parsed_is_frozen_and_picklable() -> None:
     with pytest.raises(AttributeError):
         parsed.value = 1  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(parsed)) == parsed
+
+
+def test_written_unit_names_the_word_the_clerk_wrote() -> None:
+    assert written_unit("约1,200人左右", "人次") == "人"
+    assert written_unit("300余份", "份") == "份"
+    assert written_unit("3万人次") == "万人次"
+    assert written_unit("12") is None
 
 
 def test_wrong_unit_message_names_both_units() -> None:
