@@ -163,6 +163,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         "reporting_units": {r.id: len(c.reporters(r.id)) for r in c.rounds},
         "indicators": len(c.indicators), "milestones": len(c.milestones),
         "plan_rows": len(c.plan), "rounds": [r.id for r in c.rounds],
+        "completed_by": {r.id: r.completed_by for r in c.rounds},
         "dates": [d.to_json() for d in c.date_readings()],
         "notes": _validate_notes(c),
     }
@@ -172,7 +173,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"ok: {c.id} — {c.title}")
         print(f"    {len(c.units)} units, {len(c.indicators)} indicators, "
               f"{len(c.milestones)} milestones, {len(c.plan)} plan rows, "
-              f"rounds: " + ", ".join(f"{r.id} (due {r.deadline})" for r in c.rounds))
+              f"rounds: " + ", ".join(f"{r.id} (due {r.deadline}, completed_by: "
+                                      f"{r.completed_by})" for r in c.rounds))
         print(f"dates as read (period {c.period_start} to {c.period_end}):")
         for d in c.date_readings():
             print(f"    {d}")
@@ -497,6 +499,17 @@ def _configure_report(p: argparse.ArgumentParser) -> None:
                    help="comma-separated: html, docx, xlsx, pdf (default: %(default)s)")
     p.add_argument("--notes", metavar="FILE",
                    help="the analyst's own text for the unit (## 典型做法, ## 下一步打算)")
+    p.add_argument("--level", choices=("province", "city", "county", "dept"),
+                   help="a batch: every unit of this level (under --unit, default all)")
+    p.add_argument("-j", "--jobs", type=int, default=2, metavar="N",
+                   help="a batch: reports made at once (default: %(default)s)")
+    p.add_argument("--notes-dir", metavar="DIR",
+                   help="a batch: the analysts' notes files, one per unit (<code>.md)")
+    p.add_argument("--force", action="store_true",
+                   help="a batch: remake units whose notebook, parameters and data are "
+                        "unchanged (skipped by default)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="a batch: a new kernel for every notebook (strict isolation; slower)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
 
@@ -506,6 +519,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Run the report's notebook for one unit and write HTML, Word, Excel (and PDF)."""
     from .report.run import ReportRunError, run_report
 
+    if args.unit == "all" or args.level is not None:
+        return _report_batch(args)
     try:
         paths = run_report(args.kind, args.spec, db=args.db, unit=args.unit, as_of=args.as_of,
                            out_dir=args.out, formats=args.format, notes=args.notes)
@@ -524,10 +539,38 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_batch(args: argparse.Namespace) -> int:
+    """Make the report of every unit asked for (``--unit all``, ``--level``), -j at a time."""
+    from .report.batch import print_progress, run_batch
+
+    if args.jobs < 1:
+        raise UsageError("bad_jobs", f"-j must be at least 1, not {args.jobs}")
+    result = run_batch(args.kind, args.spec, db=args.db, unit=args.unit or "all",
+                       level=args.level, as_of=args.as_of, out_dir=args.out,
+                       formats=args.format, notes_dir=args.notes_dir, jobs=args.jobs,
+                       force=args.force, fresh_kernels=args.fresh_kernels,
+                       progress=None if args.json else print_progress)
+    if args.json:
+        emit_json(result.to_json())
+    else:
+        for o in result.outcomes:
+            if o.status == "failed":
+                print(f"failed: {o.unit} {o.name}: {o.error}", file=sys.stderr)
+        c = result.counts
+        print(f"{c.get('ok', 0)} made, {c.get('skipped', 0)} unchanged, {c.get('failed', 0)} "
+              f"failed in {result.seconds:.1f} s; wrote {result.index}")
+    return result.exit_code
+
+
 def _configure_demo(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="demo_out", help="output folder (default: demo_out)")
     p.add_argument("--samples", default=None,
                    help="folder of sample campaigns (default: ./data_samples)")
+    p.add_argument("--reports", default="all", metavar="WHICH",
+                   help="reports to make: all (every unit, the default), a level such as "
+                        "city, or none")
+    p.add_argument("-j", "--jobs", type=int, default=2, metavar="N",
+                   help="reports made at once (default: %(default)s)")
 
 
 @command("demo", "run the main job on data_samples/ and write DIR/index.html", _configure_demo)
@@ -538,7 +581,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo, summary_lines
 
     try:
-        results = run_demo(args.out, args.samples)
+        results = run_demo(args.out, args.samples,
+                           reports=None if args.reports == "none" else args.reports,
+                           jobs=args.jobs, say=lambda text: print(text, file=sys.stderr))
     except FileNotFoundError as exc:
         print(f"campaignkit demo: {exc}", file=sys.stderr)
         return 2

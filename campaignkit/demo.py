@@ -4,7 +4,9 @@
 writes the return forms, ingests the sample returns, progress log and activity ledger into a
 fresh SQLite store (rejected files go to a quarantine folder with their located errors),
 computes the figures and milestone status as of the end of the campaign, writes them as
-JSON, writes the roll-up workbook of the top unit, and links it all from ``index.html``.
+JSON, writes the roll-up workbook of the top unit, makes the year-end summary and the
+inspection briefing of every unit (a batch with warm kernels, :mod:`campaignkit.report.batch`),
+and links it all from ``index.html``.
 
 Rendering is pure (``render_index`` returns text); every piece of text that came from a
 spec or a return is HTML-escaped.
@@ -19,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .spec import Campaign, load_campaign
 
@@ -45,6 +47,7 @@ class CampaignResult:
     stats: dict[str, Any]
     status: dict[str, Any]
     files: dict[str, str] = field(default_factory=dict)
+    reports: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -116,13 +119,47 @@ def run_campaign(spec: Path, out_dir: Path) -> CampaignResult:
     return CampaignResult(c, as_of, ingest_doc, stats_doc, status_doc, files)
 
 
-def run_demo(out_dir: str | Path, samples: str | Path | None = None) -> list[CampaignResult]:
-    """Run the demo for every sample campaign and write ``out_dir/index.html``."""
+REPORT_KINDS: tuple[tuple[Literal["year-end", "briefing"], str], ...] = (
+    ("year-end", "年度工作总结"), ("briefing", "督查通报"))
+
+
+def make_reports(result: CampaignResult, out_dir: Path, *, level: str | None = None,
+                 jobs: int = 2, say: Any = None) -> None:
+    """Make the year-end summary and the briefing of every unit (or of one level)."""
+    from .report.batch import print_progress, run_batch
+
+    c = result.campaign
+    for kind, label in REPORT_KINDS:
+        if say is not None:
+            say(f"{c.id}: {label} for {'every unit' if level is None else level} …")
+        batch = run_batch(kind, c.path or out_dir, db=out_dir / "campaignkit.db",
+                          unit="all", level=level, as_of=result.as_of,
+                          out_dir=out_dir / "reports" / kind, formats="html,docx,xlsx",
+                          jobs=jobs, progress=print_progress if say is not None else None)
+        result.files[f"reports_{kind}"] = f"{c.id}/reports/{kind}/index.html"
+        result.reports[kind] = dict(batch.counts)
+
+
+def run_demo(out_dir: str | Path, samples: str | Path | None = None, *,
+             reports: str | None = "all", jobs: int = 2,
+             say: Any = None) -> list[CampaignResult]:
+    """Run the demo for every sample campaign and write ``out_dir/index.html``.
+
+    ``reports`` is ``all`` (every unit), a level (``city``) or None (no reports).
+    ``say`` (e.g. ``print``) is told where the demo is.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     root = Path(samples) if samples else find_samples()
-    results = [run_campaign(spec, out / spec.parent.name)
-               for spec in sorted(root.glob("*/campaign.yaml"))]
+    results = []
+    for spec in sorted(root.glob("*/campaign.yaml")):
+        if say is not None:
+            say(f"{spec.parent.name}: forms, ingest, figures …")
+        r = run_campaign(spec, out / spec.parent.name)
+        if reports is not None:
+            make_reports(r, out / spec.parent.name, level=None if reports == "all" else reports,
+                         jobs=jobs, say=say)
+        results.append(r)
     (out / "index.html").write_text(render_index(results), encoding="utf-8")
     return results
 
@@ -155,12 +192,23 @@ def _unit_name(c: Campaign, code: Any) -> str:
         return str(code)
 
 
+def _report_counts(counts: dict[str, int]) -> str:
+    text = f"已生成{counts.get('ok', 0) + counts.get('skipped', 0)}份"
+    return text + (f"，失败{counts['failed']}份" if counts.get("failed") else "")
+
+
 def _section(r: CampaignResult) -> str:
     c = r.campaign
     doc_number = c.doc_number or "（通知未载文号）"
     parts = [f"<section><h2>{_e(c.title)}</h2>",
              f'<p class="meta">发文单位：{_e(c.issuer)}　文号：{_e(doc_number)}'
              f"　统计截至：{_e(r.as_of.isoformat())}</p>"]
+
+    reports = [f'<a href="{_e(r.files[f"reports_{kind}"])}">{label}</a>'
+             f"（{_report_counts(r.reports.get(kind, {}))}）"
+             for kind, label in REPORT_KINDS if f"reports_{kind}" in r.files]
+    if reports:
+        parts.append(f'<p class="reports">各单位报告：{"　".join(reports)}</p>')
 
     parts.append("<h3>一、报送情况</h3>")
     rep = r.status.get("reporting", [])
@@ -243,7 +291,8 @@ def _section(r: CampaignResult) -> str:
                       FILE_STATUS_ZH.get(str(f.get("status")), f.get("status")),
                       len(f.get("submissions", [])), len(f.get("warnings", [])), errors])
     parts.append(_table(["文件", "类型", "结果", "报表数", "提示数", "错误"], frows, "files"))
-    links = "　".join(f"{_e(k)}：{_e(v)}" for k, v in r.files.items())
+    links = "　".join(f'<a href="{_e(v.split(" (")[0])}">{_e(k)}</a>（{_e(v)}）'
+                     for k, v in r.files.items())
     parts.append(f'<p class="meta">输出文件：{links}</p></section>')
     return "\n".join(parts)
 

@@ -1,4 +1,4 @@
-"""Official-layout Excel return forms: one protected workbook per reporting unit, and roll-ups.
+r"""Official-layout Excel return forms: one protected workbook per reporting unit, and roll-ups.
 
 Layout is pure (``build_form`` and ``build_rollup`` return an openpyxl ``Workbook``,
 ``workbook_bytes`` turns one into bytes); ``write_forms`` and ``write_rollup`` are the thin
@@ -8,52 +8,72 @@ edges that write files.
 >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
 >>> wb = build_form(c, "FJ01")
 >>> read_identity(wb)["unit_name"], input_cells(wb)["sessions"]
-('福州市', ('统计表', 'B6'))
+('福州市', ('统计表', 'B7'))
+>>> read_identity(wb)["round_line"]
+'福州市\u3000截至1月底统计（2022年1月31日）'
 
 Every form carries its identity and the place of every figure, so a return is read by name,
 never by guessing where a clerk typed:
 
 - a hidden sheet ``_campaignkit`` (``FORM_META_SHEET``) with key/value rows in columns A/B:
   ``campaign``, ``unit``, ``unit_name``, ``round``, ``round_label``, ``period_end``,
-  ``form_version``, ``kind`` (``return`` or ``rollup``), ``generator``
-  (``campaignkit <version>``), ``layout``, ``sheet``, and in a roll-up ``children``: the
-  codes of its rows, comma-separated (the parent's own code first when it has a 本级 row);
+  ``deadline``, ``form_version``, ``kind`` (``return`` or ``rollup``), ``generator``
+  (``campaignkit <version>``), ``layout``, ``sheet``; then the texts printed above the
+  table as printed (``annex``, ``title``, ``subtitle``, ``round_line``, ``deadline_line``,
+  ``unit_line``; ingest holds only edited texts against the round); in a roll-up also
+  ``children``: the codes of its rows, comma-separated (the parent's own code first when it
+  has a 本级 row);
 - workbook-level defined names: ``ck_<indicator id>`` on each input cell (absolute, e.g.
-  ``'统计表'!$B$6``), ``ck_unit`` on the 填报单位/填表单位 value cell, ``ck_date`` on the
-  填报时间/填表日期 value cell, ``ck_remarks`` on the 备注 extra-items area (a range; only where
-  the annex prints a 备注 row); in a roll-up ``ck_rollup_<indicator id>`` on each 总计 cell.
+  ``'统计表'!$B$7``), ``ck_unit`` on the 填报单位/填表单位 value cell, ``ck_date`` on the
+  填报时间/填表日期 value cell, ``ck_round`` on the round line, ``ck_band`` on the rows above
+  the table, ``ck_remarks`` on the 备注 extra-items area (a range; only where the annex prints
+  a 备注 row); in a roll-up ``ck_rollup_<indicator id>`` on each 总计 cell.
   ``read_identity``, ``input_cells``, ``rollup_cells`` and ``defined_cells`` resolve them.
+
+Every form says what it is where a clerk reads it: the round line under the title names the
+round and its 截至 date (``中期统计（截至2025年6月15日）``, after the unit's name when no
+填报单位 line is printed above the table) and, on the right, the deadline
+(``请于2025年6月18日前报送``); the print header repeats the unit, the round line and the
+deadline on every page. ``form_text`` resolves these texts (``forms.rounds.<id>`` overrides
+per round, ``{placeholders}`` filled); ``form_filename`` names the file as an office does
+(``济南市_中期统计表.xlsx``).
 
 Horizontal layout (``forms.layout: horizontal``, Fujian's 统计表; one column per indicator)::
 
     A1        附件 line (forms.annex)
-    A2:E2     title (merged)               A3:E3  (截至1月底)      A4:E4  单位：场、份、人次、人
-    A5        项目 | B5:E5 the indicator labels, exactly as in the spec
-    A6        总计 | B6:E6 input cells, one per input indicator (ck_<id>)
-    A8        填表单位： | B8:C8 unit name, prefilled, locked (ck_unit)
-    A9        填表日期： | B9 date, unlocked (ck_date)
+    A2:E2     title (merged)               A3:E3  (截至1月底)
+    A4:C4     round line, locked (ck_round): 福州市　截至1月底统计（2022年1月31日）
+              | D4:E4 the deadline: 请于2022年1月20日前报送
+    A5:E5     单位：场、份、人次、人          (ck_band is A1:E5, everything above the table)
+    A6        项目 | B6:E6 the indicator labels, exactly as in the spec
+    A7        总计 | B7:E7 input cells, one per input indicator (ck_<id>)
+    A9        填表单位： | B9:C9 unit name, prefilled, locked (ck_unit)
+    A10       填表日期： | B10 date, unlocked (ck_date)
 
 Vertical layout (``forms.layout: vertical``, Hubei's 附件3; one row per printed label)::
 
     A1:H1     title                        A2:H2  (2024 年)
-    A3        填报单位（盖章）： | B3 unit name, prefilled, locked (ck_unit)
-    A4        填报时间：         | B4 date, unlocked (ck_date)
-    A5        项 目 | B5 内 容 | C5:H5 开展情况 (merged)
-    A6..      项目 groups merged down column A; B the label as printed; the 开展情况 cell is
+    A3:E3     round line (ck_round): 年度统计（截至2024年12月31日） | F3:H3 the deadline
+    A4        填报单位（盖章）： | B4 unit name, prefilled, locked (ck_unit)
+    A5        填报时间：         | B5 date, unlocked (ck_date)
+    A6        项 目 | B6 内 容 | C6:H6 开展情况 (merged)
+    A7..      项目 groups merged down column A; B the label as printed; the 开展情况 cell is
               columns C..H: three slots of (value cell, caption cell). A label with several
               blanks puts each blank in its own value cell on the same row, C, E, G, and the
               printed text between the blanks in the caption cells D, F, H, e.g.
               ``[C]场，覆盖乡镇 [E]个，覆盖率 [G]%``, ``[C]人 [E]场/人``,
               ``[C]是/否 是什么：[E:H text]``. A single numeric blank is C with its unit in D;
               a single yes/no is C; a text or URL value is merged to the end of the row (C:H).
-    A27       备 注 (merged down over the remark rows) | B27:H27 the printed 备注 text
-    A28..A32  five rows for 可自行列项补充: B label cell and C:H value cell, both unlocked
-              (ck_remarks is B28:H32)
+    A28       备 注 (merged down over the remark rows) | B28:H28 the printed 备注 text
+    A29..A33  five rows for 可自行列项补充: B label cell and C:H value cell, both unlocked
+              (ck_remarks is B29:H33)
 
 Roll-up (``build_rollup``; unprotected, landscape when wide)::
 
-    title, subtitle and 单位 lines as on the form; 填报单位 (the parent, ck_unit) and 填报时间
-    (ck_date) lines where the form has them above the table, 填表单位/填表日期 below it
+    title, subtitle, round line (ck_round) and 单位 lines as on the form (the parent's name
+    on the round line when no 填报单位 line is above the table); 填报单位 (the parent,
+    ck_unit) and 填报时间 (ck_date) lines where the form has them above the table,
+    填表单位/填表日期 below it
     A         单位: one row per direct child in spec order (``<name>本级`` first when the rows
               include the parent's own figures), then the 总计 row
     B..       one column per numeric input indicator; header rows: 项目 group (merged), the
@@ -90,7 +110,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -108,15 +128,21 @@ from .spec import Campaign, Indicator, Round, Unit
 
 __all__ = [
     "DATE_FORMAT",
+    "FILE_NAME_MAX_BYTES",
     "FORM_META_SHEET",
+    "FORM_PLACEHOLDERS",
     "NAME_PREFIX",
     "ROLLUP_PREFIX",
+    "ROUND_TEXT_KEYS",
     "FormError",
+    "FormText",
     "blank_parts",
     "build_form",
     "build_rollup",
+    "cn_date",
     "defined_cells",
     "form_filename",
+    "form_text",
     "indicator_validation",
     "input_cells",
     "needs_quote",
@@ -124,6 +150,7 @@ __all__ = [
     "read_identity",
     "rollup_cells",
     "rollup_filename",
+    "round_settings",
     "safe_text",
     "workbook_bytes",
     "write_forms",
@@ -133,7 +160,7 @@ __all__ = [
 FORM_META_SHEET: Final = "_campaignkit"
 NAME_PREFIX: Final = "ck_"
 ROLLUP_PREFIX: Final = "ck_rollup_"
-RESERVED_NAMES: Final = frozenset({"unit", "date", "remarks"})
+RESERVED_NAMES: Final = frozenset({"unit", "date", "remarks", "round", "band"})
 DATE_FORMAT: Final = 'yyyy"年"m"月"d"日"'
 TEXT_MAX: Final = 2000
 REMARK_ROWS: Final = 5
@@ -458,15 +485,158 @@ def _layout(c: Campaign) -> str:
     return str(layout)
 
 
-def _title(c: Campaign) -> str:
-    return str(c.forms.get("title") or f"{c.title}情况统计表")
+# ---------------------------------------------------------------------------------------
+# The texts a form prints: per round, with placeholders
+# ---------------------------------------------------------------------------------------
+FORM_PLACEHOLDERS: Final = ("unit", "unit_code", "round", "round_label", "period_end",
+                            "deadline", "year", "title", "campaign")
+"""Names a ``forms:`` text may use as ``{name}`` (the schema's ``forms`` property lists them)."""
+ROUND_TEXT_KEYS: Final = ("annex", "title", "subtitle", "unit_line", "round_line",
+                          "deadline_line", "header_lines", "footer_lines", "remark_label",
+                          "remark_text", "file_name")
+"""Keys of ``forms:`` that ``forms.rounds.<round id>`` may set for one round."""
+_PATTERN_KEYS: Final = ("annex", "title", "subtitle", "unit_line", "round_line",
+                        "deadline_line", "remark_text", "file_name")
+DEFAULT_DEADLINE_LINE: Final = "请于{deadline}前报送"
+DEFAULT_FILE_NAME: Final = "{unit}_{round_label}统计表"
+FILE_NAME_MAX_BYTES: Final = 180
+"""A generated file name (roll-ups included) is at most this many UTF-8 bytes, leaving room
+for the `` (2)`` and ``.errors.txt`` a quarantine folder adds within the 255 bytes a file
+system allows."""
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_PERIOD_LABEL = re.compile(r"^(截至|截止)")
+
+
+def cn_date(day: date) -> str:
+    """Write a date as a notice does: ``2025年6月15日``.
+
+    >>> cn_date(date(2025, 6, 5))
+    '2025年6月5日'
+    """
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@dataclass(frozen=True)
+class FormText:
+    """Every text a form (or roll-up) of one unit for one round prints, resolved.
+
+    ``round_line`` says the round and its 截至 date (``中期统计（截至2025年6月15日）``, after
+    the unit's name when no 填报单位 line is printed above the table); ``deadline_line`` says
+    when it is due (``请于2025年6月18日前报送``); ``header_lines``/``footer_lines`` are the
+    填报单位/填报日期 lines (the layout's defaults applied).
+    """
+
+    annex: str | None
+    title: str
+    subtitle: str | None
+    unit_line: str | None
+    round_line: str
+    deadline_line: str
+    header_lines: tuple[str, ...]
+    footer_lines: tuple[str, ...]
+    remark_label: str | None
+    remark_text: str | None
+
+    def band(self) -> dict[str, str]:
+        """The texts printed above the table, by key (what the identity sheet records)."""
+        out = {"annex": self.annex, "title": self.title, "subtitle": self.subtitle,
+               "unit_line": self.unit_line, "round_line": self.round_line,
+               "deadline_line": self.deadline_line}
+        return {k: safe_text(v) for k, v in out.items() if v}
+
+
+def round_settings(campaign: Campaign, round_id: str | None = None) -> dict[str, Any]:
+    """Return the ``forms:`` settings of one round: ``forms.rounds.<id>`` over the rest.
+
+    >>> from campaignkit import load_campaign
+    >>> c = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
+    >>> round_settings(c, "midyear")["subtitle"]
+    '(2024 年)'
+    """
+    rnd = _lookup(campaign, campaign.top.code, round_id)[1]
+    base = {k: v for k, v in campaign.forms.items() if k != "rounds"}
+    own = (campaign.forms.get("rounds") or {}).get(rnd.id) or {}
+    bad = sorted(k for k in own if k not in ROUND_TEXT_KEYS)
+    if bad:
+        raise FormError(f"forms.rounds.{rnd.id}: {', '.join(bad)} cannot differ per round "
+                        f"(these can: {', '.join(ROUND_TEXT_KEYS)})")
+    return {**base, **own}
+
+
+def _values(c: Campaign, unit: Unit, rnd: Round) -> dict[str, str]:
+    return {"unit": unit.name, "unit_code": unit.code, "round": rnd.id,
+            "round_label": rnd.label, "period_end": cn_date(rnd.period_end.date),
+            "deadline": cn_date(rnd.deadline), "year": str(rnd.period_end.date.year),
+            "title": c.title, "campaign": c.id}
+
+
+def _render(pattern: object, values: Mapping[str, str], key: str) -> str:
+    """Fill ``{unit}``-style placeholders; an unknown one is a FormError naming the key."""
+    text = str(pattern)
+
+    def fill(m: re.Match[str]) -> str:
+        if m.group(1) not in values:
+            raise FormError(f"forms.{key}: unknown placeholder {m.group(0)} in {text!r} "
+                            f"(known: {', '.join('{' + n + '}' for n in FORM_PLACEHOLDERS)})")
+        return values[m.group(1)]
+
+    return _PLACEHOLDER.sub(fill, text)
+
+
+def _default_round_line(rnd: Round, unit_above: bool) -> str:
+    line = ("{round_label}统计（{period_end}）" if _PERIOD_LABEL.match(rnd.label)
+            else "{round_label}统计（截至{period_end}）")
+    return line if unit_above else "{unit}\u3000" + line
+
+
+def form_text(campaign: Campaign, unit_code: str, round_id: str | None = None) -> FormText:
+    r"""Resolve the texts of one unit's form for a round (pure; see docs/forms.md).
+
+    >>> from campaignkit import load_campaign
+    >>> c = load_campaign("tests/data/shandong_jobs_2025/campaign.yaml")
+    >>> t = form_text(c, "SD01", "mid")
+    >>> t.round_line, t.deadline_line
+    ('济南市\u3000中期统计（截至2025年6月15日）', '请于2025年6月18日前报送')
+    """
+    unit, rnd = _lookup(campaign, unit_code, round_id)
+    f = round_settings(campaign, rnd.id)
+    values = _values(campaign, unit, rnd)
+    layout = _layout(campaign)
+
+    def text(key: str, default: str | None = None) -> str | None:
+        raw = f.get(key)
+        if raw is None or raw == "":
+            return None if default is None else _render(default, values, key)
+        return _render(raw, values, key)
+
+    header = tuple(str(x) for x in f.get("header_lines") or (
+        ("填报单位：", "填报时间：") if layout == "vertical" else ()))
+    footer = tuple(str(x) for x in f.get("footer_lines") or ())
+    if layout == "horizontal" and not header and not footer:
+        footer = ("填表单位：", "填表日期：")
+    unit_above = any("单位" in line for line in header)
+    round_line = text("round_line", _default_round_line(rnd, unit_above))
+    assert round_line is not None
+    end = rnd.period_end.date
+    if rnd.label not in round_line and f"{end.month}月{end.day}日" not in round_line:
+        raise FormError(f"forms.round_line {round_line!r} of round {rnd.id} states neither "
+                        f"its label {rnd.label!r} nor its period end {cn_date(end)}")
+    deadline_line = text("deadline_line", DEFAULT_DEADLINE_LINE)
+    assert deadline_line is not None
+    return FormText(
+        annex=text("annex"), title=text("title", "{title}情况统计表") or "",
+        subtitle=text("subtitle"), unit_line=text("unit_line"), round_line=round_line,
+        deadline_line=deadline_line, header_lines=header, footer_lines=footer,
+        remark_label=None if f.get("remark_label") is None else str(f["remark_label"]),
+        remark_text=text("remark_text"),
+    )
 
 
 def _check_ids(inds: Iterable[Indicator]) -> None:
     bad = [i.id for i in inds if i.id in RESERVED_NAMES or i.id.startswith("rollup_")]
     if bad:
         raise FormError(f"indicator ids {', '.join(bad)} clash with the form's own names "
-                        f"(ck_unit, ck_date, ck_remarks, ck_rollup_*)")
+                        f"(ck_unit, ck_date, ck_remarks, ck_round, ck_band, ck_rollup_*)")
 
 
 def _identity(wb: Any, pairs: Sequence[tuple[str, str]]) -> None:
@@ -481,12 +651,15 @@ def _identity(wb: Any, pairs: Sequence[tuple[str, str]]) -> None:
 
 
 def _identity_pairs(c: Campaign, unit: Unit, rnd: Round, kind: str, layout: str,
-                    sheet: str) -> list[tuple[str, str]]:
+                    sheet: str, text: FormText) -> list[tuple[str, str]]:
+    """The identity rows: who, which round, which form; then the texts printed above the
+    table as the form printed them (ingest holds only edited texts against the round)."""
     return [
         ("campaign", c.id), ("unit", unit.code), ("unit_name", unit.name), ("round", rnd.id),
         ("round_label", rnd.label), ("period_end", rnd.period_end.date.isoformat()),
+        ("deadline", rnd.deadline.isoformat()),
         ("form_version", str(c.form_version)), ("kind", kind), ("generator", GENERATOR),
-        ("layout", layout), ("sheet", sheet),
+        ("layout", layout), ("sheet", sheet), *text.band().items(),
     ]
 
 
@@ -518,24 +691,68 @@ def _lines(ws: Any, row: int, lines: Sequence[object], unit: Unit, names: _Names
     return row
 
 
-def _head(ws: Any, c: Campaign, last_col: int, *, annex: bool = True) -> int:
-    """Write the annex line, title, subtitle and 单位 line; return the next free row."""
+def _head(ws: Any, text: FormText, last_col: int, names: _Names, *,
+          annex: bool = True) -> int:
+    """Write the annex line, title, subtitle, round line and 单位 line; return the next row.
+
+    The round line (``ck_round``) says the round and its 截至 date on the left and the
+    deadline on the right, locked like every printed text.
+    """
     row = 1
-    if annex and c.forms.get("annex"):
-        _cell(ws, row, 1, str(c.forms["annex"]), font=F_ANNEX, align=A_LEFT_ONE)
+    if annex and text.annex:
+        _cell(ws, row, 1, text.annex, font=F_ANNEX, align=A_LEFT_ONE)
         ws.row_dimensions[row].height = 24
         row += 1
-    _cell(ws, row, 1, _title(c), font=F_TITLE)
+    _cell(ws, row, 1, text.title, font=F_TITLE)
     _merge(ws, row, 1, row, last_col)
     ws.row_dimensions[row].height = 36
     row += 1
-    for key, align in (("subtitle", A_CENTER), ("unit_line", A_LEFT_ONE)):
-        if c.forms.get(key):
-            _cell(ws, row, 1, str(c.forms[key]), font=F_LINE, align=align)
-            _merge(ws, row, 1, row, last_col)
-            ws.row_dimensions[row].height = 22
-            row += 1
+    if text.subtitle:
+        _cell(ws, row, 1, text.subtitle, font=F_LINE)
+        _merge(ws, row, 1, row, last_col)
+        ws.row_dimensions[row].height = 22
+        row += 1
+    split = max(1, last_col - max(1, (last_col - 1) // 2))
+    left = _cell(ws, row, 1, text.round_line, font=F_LINE, align=A_LEFT)
+    _merge(ws, row, 1, row, split)
+    names.add("ck_round", left.coordinate)
+    right_col = min(split + 1, last_col)
+    if right_col > split:
+        _cell(ws, row, right_col, text.deadline_line, font=F_LINE,
+              align=Alignment(horizontal="right", vertical="center", wrap_text=True))
+        _merge(ws, row, right_col, row, last_col)
+    ws.row_dimensions[row].height = max(
+        _height(text.round_line, _cols_width(ws, 1, split), 22),
+        _height(text.deadline_line, _cols_width(ws, right_col, last_col), 22))
+    row += 1
+    if text.unit_line:
+        _cell(ws, row, 1, text.unit_line, font=F_LINE, align=A_LEFT_ONE)
+        _merge(ws, row, 1, row, last_col)
+        ws.row_dimensions[row].height = 22
+        row += 1
     return row
+
+
+def _cols_width(ws: Any, first: int, last: int) -> float:
+    return float(sum(ws.column_dimensions[get_column_letter(k)].width or 9
+                     for k in range(first, last + 1)))
+
+
+def _band(names: _Names, last_col: int, header_row: int) -> None:
+    """Name the rows above the table (``ck_band``): what a clerk reads before the figures."""
+    if header_row > 1:
+        names.add("ck_band", f"A1:{get_column_letter(last_col)}{header_row - 1}")
+
+
+def _print_header(ws: Any, unit: Unit, text: FormText) -> None:
+    """Print the unit, the round line and the deadline at the top of every page."""
+    def part(value: str) -> str:
+        return _clip(safe_text(value).replace("&", "&&"), 80)
+
+    if unit.name not in text.round_line:
+        ws.oddHeader.left.text = part(unit.name)
+    ws.oddHeader.center.text = part(text.round_line)
+    ws.oddHeader.right.text = part(text.deadline_line)
 
 
 def _page(ws: Any, *, landscape: bool, title_rows: str, area: str) -> None:
@@ -568,16 +785,16 @@ def _input(ws: Any, row: int, col: int, ind: Indicator, names: _Names) -> Any:
     return cell
 
 
-def _build_vertical(wb: Any, c: Campaign, unit: Unit, names: _Names) -> None:
+def _build_vertical(wb: Any, c: Campaign, unit: Unit, text: FormText, names: _Names) -> None:
     ws = wb.active
     rows = _rows(c.input_indicators)
     slots = max([1, *(len(r.indicators) for r in rows)])
     last = 2 + 2 * slots
     cols = [str(x) for x in c.forms.get("columns") or ("项 目", "内 容", "开展情况")]
-    header_lines = list(c.forms.get("header_lines") or ("填报单位：", "填报时间："))
+    header_lines = list(text.header_lines)
     width_a = max(display_width(str(s)) for s in
                   [*cols[:1], *header_lines, *(r.group for r in rows),
-                   str(c.forms.get("remark_label") or "")]) + 2
+                   text.remark_label or ""]) + 2
     width_b = 44.0
     ws.column_dimensions["A"].width = max(12, width_a)
     ws.column_dimensions["B"].width = width_b
@@ -589,11 +806,12 @@ def _build_vertical(wb: Any, c: Campaign, unit: Unit, names: _Names) -> None:
         ws.column_dimensions[get_column_letter(3 + 2 * k)].width = 10
         ws.column_dimensions[get_column_letter(4 + 2 * k)].width = max(5, caption_width[k] + 2)
 
-    row = _head(ws, c, last)
+    row = _head(ws, text, last, names)
     row = _lines(ws, row, header_lines, unit, names, 2, c)
     header = row
-    for col, text in zip((1, 2, 3), cols, strict=False):
-        _cell(ws, row, col, text, font=F_HEAD)
+    _band(names, last, header)
+    for col, head in zip((1, 2, 3), cols, strict=False):
+        _cell(ws, row, col, head, font=F_HEAD)
     _merge(ws, row, 3, row, last)
     ws.row_dimensions[row].height = 28
     row += 1
@@ -618,14 +836,14 @@ def _build_vertical(wb: Any, c: Campaign, unit: Unit, names: _Names) -> None:
         end = max(i for i, r in enumerate(rows, start=first) if r.group == g)
         _merge(ws, start, 1, end, 1)
     end_table = row - 1
-    remark = c.forms.get("remark_label")
+    remark = text.remark_label
     if remark:
-        _cell(ws, row, 1, str(remark), font=F_BOLD)
+        _cell(ws, row, 1, remark, font=F_BOLD)
         _merge(ws, row, 1, row + REMARK_ROWS, 1)
-        text = str(c.forms.get("remark_text") or "")
-        _cell(ws, row, 2, text, align=A_LEFT)
+        remark_text = text.remark_text or ""
+        _cell(ws, row, 2, remark_text, align=A_LEFT)
         _merge(ws, row, 2, row, last)
-        ws.row_dimensions[row].height = _height(text, width_b + 40, 24)
+        ws.row_dimensions[row].height = _height(remark_text, width_b + 40, 24)
         labels: list[str] = []
         values: list[str] = []
         for k in range(1, REMARK_ROWS + 1):
@@ -647,7 +865,7 @@ def _build_vertical(wb: Any, c: Campaign, unit: Unit, names: _Names) -> None:
         end_table = row + REMARK_ROWS
     _grid(ws, header, 1, end_table, last, joined=(3, last))
     row = end_table + 1
-    footer = list(c.forms.get("footer_lines") or ())
+    footer = list(text.footer_lines)
     if footer:
         row = _lines(ws, row + 1, footer, unit, names, 2, c)
     total_width = sum(ws.column_dimensions[get_column_letter(k)].width
@@ -656,7 +874,8 @@ def _build_vertical(wb: Any, c: Campaign, unit: Unit, names: _Names) -> None:
           area=f"A1:{get_column_letter(last)}{row - 1}")
 
 
-def _build_horizontal(wb: Any, c: Campaign, unit: Unit, names: _Names) -> None:
+def _build_horizontal(wb: Any, c: Campaign, unit: Unit, text: FormText,
+                      names: _Names) -> None:
     ws = wb.active
     inds = c.input_indicators
     last = 1 + len(inds)
@@ -665,10 +884,8 @@ def _build_horizontal(wb: Any, c: Campaign, unit: Unit, names: _Names) -> None:
              for i in inds]
     first_col = str(c.forms.get("first_column") or "项目")
     total = str(c.forms.get("total_label") or "总计")
-    header_lines = list(c.forms.get("header_lines") or ())
-    footer = list(c.forms.get("footer_lines") or ())
-    if not header_lines and not footer:
-        footer = ["填表单位：", "填表日期："]
+    header_lines = list(text.header_lines)
+    footer = list(text.footer_lines)
     width_a = max(12, max(display_width(s) for s in
                           [first_col, total, *map(str, header_lines), *map(str, footer)]) + 2)
     ws.column_dimensions["A"].width = width_a
@@ -676,12 +893,13 @@ def _build_horizontal(wb: Any, c: Campaign, unit: Unit, names: _Names) -> None:
     for k in range(2, last + 1):
         ws.column_dimensions[get_column_letter(k)].width = width
     value_end = min(3, last)
-    row = _head(ws, c, last)
+    row = _head(ws, text, last, names)
     row = _lines(ws, row, header_lines, unit, names, value_end, c)
     header = row
+    _band(names, last, header)
     _cell(ws, row, 1, first_col, font=F_HEAD)
-    for k, text in enumerate(heads, start=2):
-        _cell(ws, row, k, text, font=F_HEAD)
+    for k, head in enumerate(heads, start=2):
+        _cell(ws, row, k, head, font=F_HEAD)
     ws.row_dimensions[row].height = max(_height(h, width, 30) for h in heads)
     row += 1
     _cell(ws, row, 1, total, font=F_BOLD)
@@ -706,8 +924,10 @@ def build_form(campaign: Campaign, unit_code: str, round_id: str | None = None) 
     >>> from campaignkit import load_campaign
     >>> c = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
     >>> wb = build_form(c, "HB01")
-    >>> wb["统计表"]["B3"].value, input_cells(wb)["township_coverage"]
-    ('武汉市', ('统计表', 'G17'))
+    >>> wb["统计表"]["B4"].value, input_cells(wb)["township_coverage"]
+    ('武汉市', ('统计表', 'G18'))
+    >>> wb["统计表"]["A3"].value, wb["统计表"]["F3"].value
+    ('年度统计（截至2024年12月31日）', '请于2024年12月20日前报送')
     """
     unit, rnd = _lookup(campaign, unit_code, round_id)
     _check_ids(campaign.input_indicators)
@@ -717,16 +937,18 @@ def build_form(campaign: Campaign, unit_code: str, round_id: str | None = None) 
     ws = wb.active
     ws.title = sheet
     names = _Names(sheet, {})
+    text = form_text(campaign, unit.code, rnd.id)
     if layout == "vertical":
-        _build_vertical(wb, campaign, unit, names)
+        _build_vertical(wb, campaign, unit, text, names)
     else:
-        _build_horizontal(wb, campaign, unit, names)
+        _build_horizontal(wb, campaign, unit, text, names)
+    _print_header(ws, unit, text)
     _protect(ws)
-    _identity(wb, _identity_pairs(campaign, unit, rnd, "return", layout, sheet))
+    _identity(wb, _identity_pairs(campaign, unit, rnd, "return", layout, sheet, text))
     _define_names(wb, names)
     wb.security = WorkbookProtection(lockStructure=True)
     wb.properties.creator = GENERATOR
-    wb.properties.title = safe_text(f"{_title(campaign)} — {unit.name}")
+    wb.properties.title = safe_text(f"{text.title} — {unit.name} — {text.round_line}")
     return wb
 
 
@@ -956,7 +1178,7 @@ def build_rollup(campaign: Campaign, parent_code: str,
     >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
     >>> wb = build_rollup(c, "FJ", {"FJ01": {"sessions": 3}, "FJ02": {"sessions": 4}})
     >>> ws = wb["统计表"]; sheet, cell = rollup_cells(wb)["sessions"]; ws[cell].value
-    '=IF(COUNT(B5:B15)=0,"",SUM(B5:B15))'
+    '=IF(COUNT(B6:B16)=0,"",SUM(B6:B16))'
     """
     parent, rnd = _lookup(campaign, parent_code, round_id)
     _check_ids(campaign.input_indicators)
@@ -980,9 +1202,11 @@ def build_rollup(campaign: Campaign, parent_code: str,
         ws.column_dimensions[get_column_letter(n)].width = COL_WIDTH
     ws.column_dimensions[get_column_letter(code_col)].width = 10
     ws.column_dimensions[get_column_letter(code_col)].hidden = True
-    row = _head(ws, campaign, last, annex=False)
-    row = _lines(ws, row, list(campaign.forms.get("header_lines") or ()), parent, names,
-                 min(first_col + 2, last), campaign)
+    text = form_text(campaign, parent.code, rnd.id)
+    row = _head(ws, text, last, names, annex=False)
+    row = _lines(ws, row, list(text.header_lines), parent, names, min(first_col + 2, last),
+                 campaign)
+    _band(names, last, row)
 
     has_groups = any(col.group for col in cols)
     has_sub = any(col.sub for col in cols)
@@ -1071,20 +1295,21 @@ def build_rollup(campaign: Campaign, parent_code: str,
     _grid(ws, head_top, 1, total, last)
     row = _basis_rows(ws, campaign, parent, units, rows, total_refs, total + 2,
                       min(4, code_col - 1))
-    footer = list(campaign.forms.get("footer_lines") or ())
+    footer = list(text.footer_lines)
     if footer:
         row = _lines(ws, row + 1, footer, parent, names, min(first_col + 2, last), campaign)
+    _print_header(ws, parent, text)
     ws.freeze_panes = ws.cell(row=first_data, column=first_col)
     width = sum(ws.column_dimensions[get_column_letter(k)].width or 9
                 for k in range(1, last + 1))
     _page(ws, landscape=width > 100, title_rows=f"{head_top}:{head_end}",
           area=f"A1:{get_column_letter(last)}{row - 1}")
-    pairs = _identity_pairs(campaign, parent, rnd, "rollup", "rollup", sheet)
+    pairs = _identity_pairs(campaign, parent, rnd, "rollup", "rollup", sheet, text)
     pairs.append(("children", ",".join(u.code for u, _ in units)))
     _identity(wb, pairs)
     _define_names(wb, names)
     wb.properties.creator = GENERATOR
-    wb.properties.title = safe_text(f"{_title(campaign)} — {parent.name}汇总")
+    wb.properties.title = safe_text(f"{text.title} — {parent.name}汇总 — {text.round_line}")
     return wb
 
 
@@ -1192,26 +1417,69 @@ def workbook_bytes(workbook: Any) -> bytes:
 
 
 _UNSAFE_FILE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_RESERVED_FILE = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{k}" for k in range(1, 10)),
+                            *(f"LPT{k}" for k in range(1, 10))})
+_ROLLUP_SUFFIX: Final = "_汇总"
 
 
 def _file_part(text: str) -> str:
-    return _UNSAFE_FILE.sub("_", unicodedata.normalize("NFC", text)).strip(" .") or "_"
+    """Make text safe in a file name: no path separators or characters Windows refuses."""
+    out = _UNSAFE_FILE.sub("_", unicodedata.normalize("NFC", text)).strip(" .") or "_"
+    return "_" + out if out.upper() in _RESERVED_FILE else out
+
+
+def _clip_bytes(text: str, limit: int) -> str:
+    """Cut text to at most ``limit`` UTF-8 bytes, at a character boundary."""
+    data = text.encode("utf-8")[:max(limit, 0)]
+    return data.decode("utf-8", "ignore").rstrip(" ._") or "_"
+
+
+def _fits(text: str, limit: int) -> bool:
+    return len(text.encode("utf-8")) <= limit
+
+
+def _stem(c: Campaign, unit: Unit, rnd: Round) -> str:
+    """The file name of a form without ``.xlsx``, bounded, before names are told apart."""
+    limit = FILE_NAME_MAX_BYTES - len(".xlsx") - len(_ROLLUP_SUFFIX.encode("utf-8"))
+    values = _values(c, unit, rnd)
+    pattern = round_settings(c, rnd.id).get("file_name") or DEFAULT_FILE_NAME
+    full = _file_part(_render(pattern, values, "file_name"))
+    if _fits(full, limit):
+        return full
+    # too long: the unit and the round, the unit's name clipped when it alone is too long
+    short = {**values, "unit": _clip_bytes(_file_part(unit.name), limit // 2)}
+    return _clip_bytes(_file_part(_render(DEFAULT_FILE_NAME, short, "file_name")), limit)
+
+
+def _form_stem(c: Campaign, unit: Unit, rnd: Round) -> str:
+    """The stem of a form's file name; units whose names would be the same get their code."""
+    stem = _stem(c, unit, rnd)
+    if any(u.code != unit.code and _stem(c, u, rnd) == stem for u in c.units):
+        limit = FILE_NAME_MAX_BYTES - len(".xlsx") - len(_ROLLUP_SUFFIX.encode("utf-8"))
+        code = _file_part(unit.code)
+        stem = _clip_bytes(stem, limit - len(code.encode("utf-8")) - 1) + "_" + code
+    return stem
 
 
 def form_filename(campaign: Campaign, unit_code: str, round_id: str | None = None) -> str:
-    """File name of a unit's form: ``<campaign>_<round>_<code>_<unit name>.xlsx``.
+    """File name of a unit's form, as an office names it: ``济南市_中期统计表.xlsx``.
+
+    The pattern is ``forms.file_name`` (per round: ``forms.rounds.<id>.file_name``; default
+    ``{unit}_{round_label}统计表``). The name is made safe (no path separators, no characters
+    Windows refuses) and at most ``FILE_NAME_MAX_BYTES`` bytes: a longer one falls back to
+    the unit and the round. Two units whose names would be the same get their codes added.
 
     >>> from campaignkit import load_campaign
-    >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
-    >>> form_filename(c, "FJ10")
-    'fujian_hkmacao_2021_final_FJ10_平潭综合实验区.xlsx'
+    >>> c = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
+    >>> form_filename(c, "HB01", "midyear")
+    '武汉市_上半年统计表.xlsx'
     """
     unit, rnd = _lookup(campaign, unit_code, round_id)
-    return "_".join(_file_part(p) for p in (campaign.id, rnd.id, unit.code, unit.name)) + ".xlsx"
+    return _form_stem(campaign, unit, rnd) + ".xlsx"
 
 
 def rollup_filename(campaign: Campaign, parent_code: str, round_id: str | None = None) -> str:
-    """File name of a roll-up: ``<campaign>_<round>_<code>_<unit name>_汇总.xlsx``."""
+    """File name of a roll-up: the form's name with ``_汇总`` (``山东省_中期统计表_汇总.xlsx``)."""
     return form_filename(campaign, parent_code, round_id)[: -len(".xlsx")] + "_汇总.xlsx"
 
 

@@ -9,25 +9,34 @@ Two layers:
 * :func:`ingest_paths` reads files and folders (in parallel for large batches), writes every
   readable file in one batch with :meth:`Store.write_files` (each file all or nothing) and
   returns an :class:`IngestReport` whose :meth:`~IngestReport.to_json` is the
-  ``ingest --json`` document of ``DESIGN.md``.
+  ``ingest --json`` document of ``docs/json.md``.
 
 What is read:
 
 * our templates (``forms.build_form``): the hidden ``_campaignkit`` sheet says which
   campaign, unit, round and form version; values come from the workbook's defined names
   ``ck_<indicator>`` (plus ``ck_unit``, ``ck_date``, ``ck_remarks``). A form of another
-  campaign is ``wrong_campaign``, an older form version ``outdated_form``.
+  campaign is ``wrong_campaign``, an older form version ``outdated_form``. What the form
+  shows must agree with what it hides: a 填报单位 or round line naming another unit is
+  ``unit_mismatch``; a round line (``ck_round``) or an edited text above the table
+  (``ck_band``) naming another round or a period end of no round is ``round_mismatch``; a
+  file name naming another unit or round only warns (``unit_name_differs``,
+  ``round_name_differs``).
 * returns in the notice's own layout, as offices retype it: *horizontal* (indicators as
-  columns, one row per unit, a 总计 row — Fujian) and *vertical* (项目 | 内容 | 开展情况 with
-  several blanks in one cell — Hubei). Headers match labels and aliases whatever the spaces,
-  line breaks and full-width forms; two-row headers with merged cells are read. The unit
-  comes from 填报单位/填表单位, a unit column, or the file name — always exactly, never by
-  containment (``docs/matching.md``); the date from 填报日期/填表日期/填报时间. The round
-  comes from ``--period``, a round id or label as a word of the file name or title, or a
-  period end written on the return (截至6月15日); in a campaign of several rounds a return
-  stating none is ``round_unknown`` — the final round is never a default.
-* progress logs and activity ledgers (``DESIGN.md`` › Table files), English or Chinese
-  headers, as workbooks or CSV.
+  columns, one row per unit, a 总计 row — Fujian), *vertical* (项目 | 内容 | 开展情况 with
+  several blanks in one cell — Hubei) and *long* (填报单位 | 项目 | 开展情况, one row per unit
+  and item). Headers match labels and aliases whatever the spaces, line breaks and
+  full-width forms; two-row headers with merged cells are read; a header row is never read
+  as a 填报单位 line. The unit comes from a unit column, 填报单位/填表单位, or the file name —
+  always exactly, never by containment (``docs/matching.md``); the date from
+  填报日期/填表日期/填报时间. The round comes from ``--period``, a 统计时点 column (each row's
+  own), what the sheet states (a round label as a word of the title, a period end written on
+  it: 截至6月15日), else the file name (a round id or label as a word, a period end); in a
+  campaign of several rounds a return stating none is ``round_unknown`` — the final round is
+  never a default.
+* progress logs and activity ledgers (``docs/tables.md``), English or Chinese headers, as
+  workbooks or text files (CSV in UTF-8, GB18030/GBK or UTF-16; Excel's "Unicode text"
+  ``.txt``; a ``.txt`` that holds no table of the campaign is skipped, not rejected).
 
 Items a unit adds under 备注 (可自行列项补充), and rows of the vertical table that are no
 item of the form, are kept: stored as values with indicator ``extra:<label>`` (``value``
@@ -86,7 +95,7 @@ from .readers import (
     read_book,
 )
 from .rounding import round_half_up
-from .spec import DOCUMENT_WORDS, FIVE_VENUES, Campaign, Indicator, Round, fold_name
+from .spec import DOCUMENT_WORDS, FIVE_VENUES, Campaign, Indicator, Milestone, Round, fold_name
 from .store import (
     DeliverableIn,
     FileIn,
@@ -541,9 +550,14 @@ def _read_return(campaign: Campaign, source: str | Path | bytes, label: str,
     except OSError as exc:
         return FileOutcome(label, "rejected", errors=(
             Problem("unreadable", f"cannot read the file: {exc.strerror}"),))
+    loose = suffix == ".txt"  # any note may be a .txt: only a table of the campaign is read
     try:
         book = read_book(data, name=label)
     except IngestError as exc:
+        if loose and exc.reason in ("not_a_table", "bad_encoding"):
+            return FileOutcome(label, "skipped", warnings=(
+                Problem("not_a_table", f"a text file that is not a table ({exc.message}); "
+                        "skipped"),))
         return FileOutcome(label, "rejected", errors=(Problem(exc.reason, exc.message),))
     found = _Found(label, book.format == "csv")
     try:
@@ -551,6 +565,10 @@ def _read_return(campaign: Campaign, source: str | Path | bytes, label: str,
     except ValueProblem as exc:  # a parser refused in a place we did not locate: still located
         found.error(exc.reason, exc.message, raw=exc.raw)
         kind, units, deliverables, ledger = None, [], [], []
+    if kind is None and not found.errors and loose:
+        return FileOutcome(label, "skipped", warnings=(Problem(
+            "not_a_table", "a text file holding no table of this campaign (no header matched); "
+            "skipped"),))
     if kind is None and not found.errors:
         found.error("unrecognised",
                     "no sheet holds the return form, the notice's table, a progress log or an "
@@ -879,6 +897,9 @@ def _read_template(
         return []
     _check_unit_line(c, book, code, found)
     _name_differs(c, book, code, "the form was made for", found, sheet=META_SHEET)
+    if form_round is not None:
+        _check_round_text(c, book, meta, code, form_round, found)
+        _round_name_differs(c, book, form_round, "the form is for", found, sheet=META_SHEET)
     if meta.get("kind") == "rollup":
         return _read_rollup(c, book, meta, code, round_id, found)
     sheet_name = meta.get("sheet") or (book.sheets[0].name if book.sheets else META_SHEET)
@@ -953,6 +974,73 @@ def _check_unit_line(c: Campaign, book: Book, code: str, found: _Found) -> None:
                     f"{'、'.join(c.unit(n).name for n in named)} reports, send its figures on "
                     f"its own form (campaignkit forms SPEC --unit {named[0]})",
                     unit=code, raw=text, **loc)
+
+
+_PRINTED: Final = ("annex", "title", "subtitle", "unit_line", "round_line", "deadline_line")
+"""Identity keys holding the texts our form printed above its table."""
+
+
+def _check_round_text(c: Campaign, book: Book, meta: Mapping[str, str], code: str,
+                      round_id: str, found: _Found) -> None:
+    """Check that what our form shows agrees with its hidden round (and unit).
+
+    The round line (``ck_round``) and every text above the table (``ck_band``) that differs
+    from what the form printed are read like a return's title: a round label as a word, a
+    截至 date, a bracketed date. One naming another round, or a period end of no round, is
+    ``round_mismatch``; a round line naming another unit is ``unit_mismatch``. Forms made
+    before forms said their round (no ``ck_round``) are not checked.
+    """
+    line = book.named_cell("ck_round")
+    band = book.named_range("ck_band")
+    if line is None and band is None:
+        return
+    printed = {fold_name(meta[k]) for k in _PRINTED if meta.get(k)}
+    skip = {(place[1].row, place[1].col) for name in ("ck_unit", "ck_date")
+            if (place := book.named_cell(name)) is not None}
+    texts: list[tuple[str, Sheet, int, int, bool]] = []
+    if line is not None:
+        sheet, cell = line
+        skip.add((cell.row, cell.col))
+        if isinstance(cell.value, str) and cell.value.strip():
+            texts.append((cell.value, sheet, cell.row, cell.col, True))
+    if band is not None:
+        sheet, (r1, c1, r2, c2) = band
+        for r in range(r1, r2 + 1):
+            for col in range(c1, c2 + 1):
+                v = sheet.value(r, col)
+                if (isinstance(v, str) and v.strip() and (r, col) not in skip
+                        and fold_name(v) not in printed):
+                    texts.append((v, sheet, r, col, False))
+    rnd = c.round(round_id)
+    made_for = (f"round {rnd.id} ({rnd.label}, 截至{rnd.period_end.date.isoformat()})")
+    for text, sheet, r, col, is_line in texts:
+        loc = found.at(sheet, r, col)
+        what = "its round line" if is_line else "the text above its table"
+        bad = [x for x in _text_claims(c, text, loc, what) if x.round != round_id]
+        if bad:
+            said = "; ".join(
+                f"{x.raw} ({x.day}) is no round's period end" if x.round is None
+                else f"{c.round(x.round).label} is the label of round {x.round}" if x.day is None
+                else f"{x.raw} is the period end of round {x.round}" for x in bad)
+            other = next((x.round for x in bad if x.round is not None), None)
+            fix = (f"if it is the return of round {other}, send it on that round's form "
+                   f"(campaignkit forms SPEC --unit {code} --period {other}); " if other else "")
+            restore = meta.get("round_line") if is_line else None
+            found.error("round_mismatch",
+                        f"the form is for {made_for} but {what} says '{text}' ({said}): {fix}"
+                        f"if it is the return of round {rnd.id}, "
+                        + (f"write '{restore}' there again" if restore else "undo the edit"),
+                        unit=code, raw=text, **loc)
+            return
+        if is_line:
+            named = c.units_in_name(text)
+            if named and code not in named:
+                units = "、".join(_unit_label(c, n) for n in named)
+                found.error("unit_mismatch",
+                            f"the form was made for {_unit_label(c, code)} but its round line "
+                            f"names {units}: send each unit's figures on its own form "
+                            f"(campaignkit forms SPEC --unit {named[0]})",
+                            unit=code, raw=text, **loc)
 
 
 def _template_extras(book: Book, unit: _Unit, found: _Found) -> None:
@@ -1404,13 +1492,28 @@ class _Header:
     rows: set[tuple[str, int]] = field(default_factory=set)
 
 
+def _heads_column(sheet: Sheet, r: int, col: int, right: CellValue,
+                  idx: _Index | None) -> bool:
+    """Tell whether a bare 填报单位 (no colon, no value in its cell) heads a column.
+
+    It does when it is merged down over several rows (a header band), or when the next cell
+    to its right is a header word (项目, 开展情况, 统计时点, …) or an indicator's label.
+    """
+    if any(r1 == r < r2 and c1 == col for r1, c1, r2, _ in sheet.merged):
+        return True
+    if right is None:
+        return False
+    return _key(right) in _HEADER_WORDS or bool(idx is not None and idx.match(str(right)))
+
+
 def _header_lines(book: Book, found: _Found,
                   table_header: frozenset[tuple[str, int]] | set[tuple[str, int]] = frozenset(),
-                  ) -> _Header:
+                  idx: _Index | None = None) -> _Header:
     """Find the 填报单位 and 填报日期 lines anywhere in the workbook.
 
     A bare word (``填报单位`` with no colon or value) in a row of ``table_header`` heads a
-    column of the table; it is no line.
+    column of the table; so does one merged down a header band or followed by a header word
+    or an indicator's label (``_heads_column``): a header row is never read as a line.
     """
     h = _Header()
     for sheet in book.sheets:
@@ -1436,6 +1539,9 @@ def _header_lines(book: Book, found: _Found,
                             if nv is not None and str(nv).strip():
                                 raw, fmt, col = nv, sheet.number_format(r, cj), cj
                                 break
+                        if compact in _UNIT_WORDS + _DATE_WORDS and _heads_column(
+                                sheet, r, ci, raw, idx):
+                            break  # 填报单位 | 项目 | …: a header row, not a 填报单位 line
                     loc = found.at(sheet, r, col)
                     if word in _UNIT_WORDS and raw is not None and h.unit_text is None:
                         h.unit_text, h.unit_loc = str(raw), loc
@@ -1528,17 +1634,25 @@ def _read_official(c: Campaign, book: Book, found: _Found, opts: _Options) -> li
     if best[0] < min(2, len(idx.groups)) and not _has_table_header(best[2]):
         return None  # one stray label is not a table
     _, layout, sheet, info = best
+    skip: frozenset[int] = frozenset()
     if layout == "horizontal":
         band = info[0] - 1  # rows above the header row: the title band
-        header = _header_lines(book, found, {(sheet.name, info[0] - 1), (sheet.name, info[0])})
-        units = _read_horizontal(c, book, sheet, info, header, found)
+        header = _header_lines(book, found, {(sheet.name, info[0] - 1), (sheet.name, info[0])},
+                               idx)
+        units, period_col = _read_horizontal(c, book, sheet, info, header, found, opts)
+        skip = frozenset({period_col}) if period_col is not None else skip
     else:
         band = info[1][0][0] - 1
-        header = _header_lines(book, found)
+        head_row = _vertical_header(sheet, info[0], info[1][0][0])[1]
+        header = _header_lines(book, found, {(sheet.name, head_row)} if head_row else set(),
+                               idx)
         units = _read_vertical(c, book, sheet, info, header, found)
-    round_id = _round_of(c, book, sheet, band, found, opts)
+    need = [u for u in units if u.round is None]  # rows whose 统计时点 cell said nothing
+    if need or not units:
+        round_id = _round_of(c, book, sheet, band, found, opts, skip)
+        for u in need:
+            u.round = round_id
     for u in units:
-        u.round = round_id
         if u.written is None and header.date_raw is not None:
             _set_written(u, header.date_raw, header.date_fmt, header.date_loc, found)
     if not units and not found.errors:
@@ -1637,18 +1751,76 @@ def _period_date(c: Campaign, m: re.Match[str]) -> dt.date | None:
         return None
 
 
-def _cell_period_dates(c: Campaign, sheet: Sheet, found: _Found) -> list[tuple[dt.date, str, Any]]:
-    """Dates written in cells: 截至6月15日 anywhere, or a 统计截止日期 cell and its value."""
-    out: list[tuple[dt.date, str, Any]] = []
+@dataclass(frozen=True)
+class _Claim:
+    """One statement of a round on a return: a round id or label, or a period end.
+
+    ``round`` is None for a period end that is no round's (``day`` says which date).
+    """
+
+    round: str | None
+    why: str
+    raw: str
+    loc: Mapping[str, Any]
+    day: dt.date | None = None
+
+
+def _bounds(c: Campaign) -> tuple[str, ...]:
+    """Words a round label may touch and still stand as a word (see :func:`_as_word`)."""
+    return (*DOCUMENT_WORDS, *(fold_name(r.label) for r in c.rounds if r.label),
+            *(fold_name(n) for u in c.units for n in (u.name, *u.aliases)))
+
+
+def _date_claim(c: Campaign, d: dt.date, text: str, loc: Mapping[str, Any]) -> _Claim:
+    hit = [r.id for r in c.rounds if r.period_end.date == d]
+    if hit:
+        return _Claim(hit[0], f"{text} is its period end {d.isoformat()}", text, loc, d)
+    return _Claim(None, f"{text} ({d.isoformat()}) is no round's period end", text, loc, d)
+
+
+def _text_claims(c: Campaign, text: str, loc: Mapping[str, Any], source: str, *,
+                 labels: bool = True, bracketed: bool = True,
+                 said: bool = True) -> list[_Claim]:
+    """The rounds a text states: labels as words, 截至…日, （6月15日）."""
+    folded = fold_name(text)
+    out: list[_Claim] = []
+    if labels:
+        bounds = _bounds(c)
+        for r in c.rounds:
+            label = fold_name(r.label) if r.label else ""
+            if label and not _generic_label(r) and _as_word(folded, label, bounds):
+                out.append(_Claim(r.id, f"{source} says {label}", text, loc))
+    patterns = ([_PERIOD_SAID] if said else []) + ([_PERIOD_BRACKETED] if bracketed else [])
+    for pattern in patterns:
+        for m in pattern.finditer(folded):
+            d = _period_date(c, m)
+            if d is not None:
+                out.append(_date_claim(c, d, m.group(0), loc))
+    return out
+
+
+def _name_claims(c: Campaign, book: Book) -> list[_Claim]:
+    """The rounds a file name states: a round id or label as a word, a period end."""
+    stem = unicodedata.normalize("NFKC", Path(book.name).stem)
+    out = [_Claim(r.id, f"the file name says {r.id}", r.id, {}) for r in c.rounds
+           if _as_word(stem.lower(), r.id.lower(), ())]
+    known = {x.round for x in out}
+    out.extend(x for x in _text_claims(c, stem, {}, "the file name")
+               if x.round is None or x.round not in known)
+    return out
+
+
+def _cell_claims(c: Campaign, sheet: Sheet, found: _Found,
+                 skip_cols: frozenset[int] = frozenset()) -> list[_Claim]:
+    """Period ends written in cells: 截至6月15日 anywhere, or a 统计截止日期 cell and its value."""
+    out: list[_Claim] = []
     for r, row in enumerate(sheet.grid, start=1):
         for ci, v in enumerate(row, start=1):
-            if not isinstance(v, str) or not ("截" in v or "统计" in v):
+            if ci in skip_cols or not isinstance(v, str) or not ("截" in v or "统计" in v):
                 continue
             text = fold_name(v)
-            for m in _PERIOD_SAID.finditer(text):
-                d = _period_date(c, m)
-                if d is not None:
-                    out.append((d, m.group(0), found.at(sheet, r, ci)))
+            out.extend(_text_claims(c, v, found.at(sheet, r, ci), "", labels=False,
+                                    bracketed=False))
             if text.strip(":：") in _PERIOD_CELL_WORDS:
                 nxt = next(((cj, x) for cj, x in enumerate(row[ci:], start=ci + 1)
                             if x is not None and str(x).strip()), None)
@@ -1657,14 +1829,16 @@ def _cell_period_dates(c: Campaign, sheet: Sheet, found: _Found) -> list[tuple[d
                 cj, x = nxt
                 d = _cell_date(c, x, sheet.number_format(r, cj))
                 if d is not None:
-                    out.append((d, f"{text.strip(':：')} {x}", found.at(sheet, r, cj)))
+                    out.append(_date_claim(c, d, f"{text.strip(':：')} {x}",
+                                           found.at(sheet, r, cj)))
     return out
 
 
 def _cell_date(c: Campaign, raw: CellValue, fmt: str | None) -> dt.date | None:
     """Read the date beside a 统计截止日期 cell: 6月15日, 2025-06-15 or a date cell."""
     if isinstance(raw, str):
-        m = re.fullmatch(_PERIOD_DATE, fold_name(raw))
+        text = fold_name(raw)
+        m = re.fullmatch(_PERIOD_DATE, text) or _PERIOD_SAID.fullmatch(text)
         if m is not None:
             return _period_date(c, m)
     try:
@@ -1674,83 +1848,102 @@ def _cell_date(c: Campaign, raw: CellValue, fmt: str | None) -> dt.date | None:
     return parsed.value if isinstance(parsed.value, dt.date) else None
 
 
+def _sheet_claims(c: Campaign, sheet: Sheet, band: int, found: _Found,
+                  skip_cols: frozenset[int] = frozenset()) -> list[_Claim]:
+    """The rounds the sheet itself states: its title band, and period ends in its cells."""
+    where = {"sheet": None if found.csv else sheet.name}
+    out: list[_Claim] = []
+    for row in sheet.grid[:max(0, min(band, 12))]:
+        for v in row:
+            if isinstance(v, str) and v.strip():
+                out.extend(_text_claims(c, v, where, "the title", said=False))
+    return out + _cell_claims(c, sheet, found, skip_cols)
+
+
+def _decide(c: Campaign, claims: Sequence[_Claim], found: _Found,
+            where: Mapping[str, Any]) -> tuple[str | None, bool]:
+    """Pick the round a set of claims states: (round, decided); an error when they conflict.
+
+    Several rounds, or a period end of no round, is ``round_unknown``; no claim at all is
+    (None, False) with no error.
+    """
+    order = [r.id for r in c.rounds]
+    ids = sorted({x.round for x in claims if x.round is not None}, key=order.index)
+    if len(ids) > 1:
+        why = "; ".join(f"{x.why} ({x.round})" for x in claims if x.round is not None)
+        found.error("round_unknown", f"this return names several rounds: {why}; correct it or "
+                    "ingest it with --period ROUND", **where)
+        return None, True
+    stranger = next((x for x in claims if x.round is None), None)
+    if stranger is not None:
+        assert stranger.day is not None
+        found.error("round_unknown",
+                    f"the return says {stranger.raw!r} ({stranger.day.isoformat()}), which is no "
+                    f"round's period end ({_rounds_said(c)}): correct the date, or ingest it "
+                    "with --period ROUND", raw=stranger.raw, **(stranger.loc or where))
+        return None, True
+    return (ids[0], True) if ids else (None, False)
+
+
 def _round_of(c: Campaign, book: Book, sheet: Sheet, band: int, found: _Found,
-              opts: _Options) -> str | None:
+              opts: _Options, skip_cols: frozenset[int] = frozenset()) -> str | None:
     """Tell the round of a return in the notice's layout; None (and an error) when unknown.
 
-    Evidence, all exact: a round id as a word of the file name (``sd01_mid``), a round label
-    as a word of the title band or the file name (``（中期）``; 年度/全年 are generic and do
-    not count), and a period end written on the return (截至6月15日, 统计时点：6月15日,
-    （6月15日） in the title or file name, a 统计截止日期 cell) equal to a round's
-    ``period_end``. ``--period`` wins but may not contradict the evidence (``wrong_round``);
-    a campaign with one round takes it; otherwise no evidence, conflicting evidence or a
-    date of no round is ``round_unknown`` — the final round is never a default.
+    Evidence, all exact: a round label as a word of the title band (``（中期）``; 年度/全年 are
+    generic and do not count) and a period end written on the sheet (截至6月15日,
+    统计时点：6月15日, （6月15日） in the title, a 统计截止日期 cell) equal to a round's
+    ``period_end``; then the file name (a round id or label as a word, a period end). What the
+    sheet states wins; a file name naming another round is a ``round_name_differs`` warning.
+    ``--period`` wins but may not contradict the evidence (``wrong_round``); a campaign with
+    one round takes it; otherwise no evidence, conflicting evidence or a date of no round is
+    ``round_unknown`` — the final round is never a default.
     """
     if len(c.rounds) == 1 and opts.round_id is None:
         return c.rounds[0].id
     where = {"sheet": None if found.csv else sheet.name}
-    stem = unicodedata.normalize("NFKC", Path(book.name).stem)
-    titles = [fold_name(v) for row in sheet.grid[:max(0, min(band, 12))] for v in row
-              if isinstance(v, str) and v.strip()]
-    bounds = (*DOCUMENT_WORDS, *(fold_name(r.label) for r in c.rounds if r.label),
-              *(fold_name(n) for u in c.units for n in (u.name, *u.aliases)))
-    said: list[tuple[str, str]] = []  # (round id, what says so)
-    for r in c.rounds:
-        if _as_word(stem.lower(), r.id.lower(), ()):
-            said.append((r.id, f"the file name says {r.id}"))
-        label = fold_name(r.label) if r.label else ""
-        if label and not _generic_label(r):
-            if any(_as_word(t, label, bounds) for t in titles):
-                said.append((r.id, f"the title says {label}"))
-            elif _as_word(fold_name(stem), label, bounds):
-                said.append((r.id, f"the file name says {label}"))
-    dates = _cell_period_dates(c, sheet, found)
-    for m in _PERIOD_SAID.finditer(fold_name(stem)):  # cells were searched above
-        d = _period_date(c, m)
-        if d is not None:
-            dates.append((d, m.group(0), {}))
-    for text, loc in [(t, where) for t in titles] + [(fold_name(stem), {})]:
-        for m in _PERIOD_BRACKETED.finditer(text):
-            d = _period_date(c, m)
-            if d is not None:
-                dates.append((d, m.group(0), loc))
-    stranger: list[tuple[dt.date, str, Any]] = []
-    for d, text, loc in dates:
-        hit = [r.id for r in c.rounds if r.period_end.date == d]
-        if hit:
-            said.append((hit[0], f"{text} is its period end {d.isoformat()}"))
-        elif (d, text) not in [(x, y) for x, y, _ in stranger]:
-            stranger.append((d, text, loc))
-    order = [r.id for r in c.rounds]
-    ids = sorted({rid for rid, _ in said}, key=order.index)
+    on_sheet = _sheet_claims(c, sheet, band, found, skip_cols)
+    in_name = _name_claims(c, book)
     if opts.round_id is not None:
-        other = [(rid, why) for rid, why in said if rid != opts.round_id]
+        other = [x for x in on_sheet + in_name if x.round not in (None, opts.round_id)]
         if other:
-            found.error("wrong_round", f"--period says {opts.round_id!r} but {other[0][1]} "
-                        f"(round {other[0][0]!r}); ingest it with the round it states", **where)
+            found.error("wrong_round", f"--period says {opts.round_id!r} but {other[0].why} "
+                        f"(round {other[0].round!r}); ingest it with the round it states",
+                        **where)
             return None
-        for d, text, loc in stranger:
-            found.warn("period_end_differs",
-                       f"the return says {text!r} ({d.isoformat()}), which is no round's period "
-                       f"end ({_rounds_said(c)}); --period {opts.round_id} is used",
-                       raw=text, **(loc or where))
+        seen: set[tuple[dt.date | None, str]] = set()
+        for x in on_sheet + in_name:
+            if x.round is None and (x.day, x.raw) not in seen:
+                seen.add((x.day, x.raw))
+                assert x.day is not None
+                found.warn("period_end_differs",
+                           f"the return says {x.raw!r} ({x.day.isoformat()}), which is no "
+                           f"round's period end ({_rounds_said(c)}); --period {opts.round_id} "
+                           "is used", raw=x.raw, **(x.loc or where))
         return opts.round_id
-    if len(ids) > 1:
-        why = "; ".join(f"{w} ({rid})" for rid, w in said)
-        found.error("round_unknown", f"this return names several rounds: {why}; correct it or "
-                    "ingest it with --period ROUND", **where)
-        return None
-    if stranger:
-        d, text, loc = stranger[0]
-        found.error("round_unknown",
-                    f"the return says {text!r} ({d.isoformat()}), which is no round's period end "
-                    f"({_rounds_said(c)}): correct the date, or ingest it with --period ROUND",
-                    raw=text, **(loc or where))
-        return None
-    if ids:
-        return ids[0]
+    round_id, decided = _decide(c, on_sheet, found, where)
+    if decided:
+        if round_id is not None:
+            _round_name_differs(c, book, round_id, "the return says", found, **where)
+        return round_id
+    round_id, decided = _decide(c, in_name, found, where)
+    if decided:
+        return round_id
     _round_unknown(c, found, **where)
     return None
+
+
+def _round_name_differs(c: Campaign, book: Book, round_id: str, said_by: str, found: _Found,
+                        **where: Any) -> None:
+    """Warn when the file name names another round than the one used (every layout)."""
+    other = [x for x in _name_claims(c, book) if x.round != round_id]
+    if other:
+        x = other[0]
+        names = (f"round {x.round} ({c.round(x.round).label})" if x.round is not None
+                 else f"{x.raw!r}, which is no round's period end")
+        found.warn("round_name_differs",
+                   f"{said_by} round {round_id} ({c.round(round_id).label}) but the file name "
+                   f"{Path(book.name).name!r} points to {names}; {round_id} is used",
+                   raw=Path(book.name).name, **where)
 
 
 _TOTAL_WORDS: Final = ("总计", "合计", "全市合计", "全省合计", "全市总计", "全省总计", "汇总",
@@ -1759,6 +1952,45 @@ _UNIT_HEADERS: Final = ("项目", "单位", "地区", "填报单位", "填表单
                         "县(市、区)", "县市区", "区县", "市(州)", "设区市", "unit")
 _DATE_HEADERS: Final = ("填报日期", "填表日期", "填报时间", "填表时间", "日期", "报送日期")
 _FOOTER = re.compile(r"^(填表|填报|制表|审核|负责人|联系人|联系电话|注[:：]|说明|备注|附注|本文件)")
+
+
+_HEADER_WORDS: Final = frozenset(_key(w) for w in (
+    *_UNIT_HEADERS, *_DATE_HEADERS, *_PERIOD_WORDS, "项目", "内容", "开展情况", "指标", "序号",
+    "事项", "完成情况", "情况", "数量", "数值", "完成数", "填报内容", "内容及数量", "统计时点"))
+"""Words that head a column: a bare 填报单位 followed by one of them heads a column too."""
+_PERIOD_HEADER_KEYS: Final = frozenset(_key(w) for w in (*_PERIOD_WORDS, "截至时间", "统计截至"))
+"""Headers of a column giving each row's period end (统计时点, 截至日期, …)."""
+
+
+def _row_round(c: Campaign, sheet: Sheet, r: int, col: int, head: str, found: _Found,
+               opts: _Options) -> str | None:
+    """Read a row's 统计时点 cell: its round, or None when the cell is empty.
+
+    A date of no round is ``round_unknown`` and one contradicting ``--period`` is
+    ``wrong_round``, both at the cell (the file is rejected: the round returned then is
+    only a placeholder so that the file's own round is not asked for again).
+    """
+    raw = sheet.value(r, col)
+    if raw is None or not str(raw).strip():
+        return None
+    loc = found.at(sheet, r, col, head)
+    text = raw.isoformat() if isinstance(raw, dt.date) else str(raw)
+    d = _cell_date(c, raw, sheet.number_format(r, col))
+    if d is None:
+        found.error("round_unknown", f"{head} {text!r} is not a date: write the period end of "
+                    f"the row's round ({_rounds_said(c)})", raw=text, **loc)
+        return opts.round_id or c.rounds[-1].id
+    claim = _date_claim(c, d, text, loc)
+    if claim.round is None:
+        found.error("round_unknown", f"{head} {text!r} ({d.isoformat()}) is no round's period "
+                    f"end ({_rounds_said(c)}): correct the date", raw=text, **loc)
+        return opts.round_id or c.rounds[-1].id
+    if opts.round_id is not None and claim.round != opts.round_id:
+        found.error("wrong_round", f"--period says {opts.round_id!r} but {head} {text!r} is "
+                    f"the period end of round {claim.round!r}; ingest it with the round it "
+                    "states", raw=text, **loc)
+        return opts.round_id
+    return claim.round
 
 
 def _is_total(text: str | None) -> bool:
@@ -1822,7 +2054,12 @@ def _column_match(
 
 
 def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Header,
-                     found: _Found) -> list[_Unit]:
+                     found: _Found, opts: _Options) -> tuple[list[_Unit], int | None]:
+    """Read a table of one row per unit; return its units and its 统计时点 column, if any.
+
+    A 统计时点/截至日期 column gives each row its own round (rows may be of several rounds);
+    a row whose cell is empty takes the round the file states.
+    """
     header_row, columns = info
     cols: dict[int, _Column] = columns
     ind_cols = sorted(cols)
@@ -1833,19 +2070,24 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
             end = max(end, r2)
     label_col: int | None = None
     date_col: int | None = None
+    period_col: int | None = None
     for col in range(1, sheet.ncols + 1):
         if col in cols:
             continue
         texts = [t for t in (_cell_text(sheet, r, col) for r in range(max(1, header_row - 2),
                                                                       end + 1)) if t]
         keys = {_key(t) for t in texts}
-        if date_col is None and keys & {_key(w) for w in _DATE_HEADERS}:
+        if period_col is None and keys & _PERIOD_HEADER_KEYS:
+            period_col = col
+        elif date_col is None and keys & {_key(w) for w in _DATE_HEADERS}:
             date_col = col
         elif label_col is None and keys & {_key(w) for w in _UNIT_HEADERS}:
             label_col = col
     if label_col is None:
-        left = [col for col in range(1, ind_cols[0]) if col != date_col]
+        left = [col for col in range(1, ind_cols[0]) if col not in (date_col, period_col)]
         label_col = left[0] if left else None
+    period_head = (_cell_text(sheet, end, period_col) or _cell_text(sheet, header_row, period_col)
+                   or "统计时点") if period_col is not None else "统计时点"
     label_head = (_cell_text(sheet, end, label_col) or _cell_text(sheet, header_row, label_col)
                   if label_col else None)
 
@@ -1917,6 +2159,8 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
         if date_col is not None and sheet.value(r, date_col) is not None:
             _set_written(u, sheet.value(r, date_col), sheet.number_format(r, date_col),
                          found.at(sheet, r, date_col, "填表日期"), found)
+        if period_col is not None:
+            u.round = _row_round(c, sheet, r, period_col, period_head, found, opts)
         parsed[r] = u
 
     out: list[_Unit] = []
@@ -1954,9 +2198,10 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
                                 f"campaign; {_ADD_UNIT}", raw=lab,
                                 **found.at(sheet, r, label_col, label_head))
                 continue
-            if code == reporter:
-                continue
-            if reporter not in (a.code for a in c.ancestors(code)):
+            if code == reporter and (main_row is None
+                                     or parsed[r].round in (None, parsed[main_row].round)):
+                continue  # the reporter's own row beside its 总计 (another round: kept)
+            if code != reporter and reporter not in (a.code for a in c.ancestors(code)):
                 found.error("unit_outside",
                             f"row {r} names {c.unit(code).name}, which is not "
                             f"{c.unit(reporter).name} or a unit under it", raw=lab,
@@ -1968,7 +2213,7 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
     else:
         if not data and total is not None:
             _no_unit(found, book)
-            return []
+            return [], period_col
         for r, lab in data:
             code = row_units[r]
             if code is None:
@@ -1985,17 +2230,17 @@ def _read_horizontal(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Heade
             out.append(u)
         if not out and not found.errors:
             _no_unit(found, book)
-    # the same unit twice
-    first: dict[str, _Unit] = {}
+    # the same unit twice (for the same round: a table may hold a unit's rounds side by side)
+    first: dict[tuple[str, str | None], _Unit] = {}
     for u in out:
-        if u.code in first:
-            prev = Problem("", "", **first[u.code].loc).place
+        if (u.code, u.round) in first:
+            prev = Problem("", "", **first[u.code, u.round].loc).place
             found.error("duplicate_unit",
                         f"{c.unit(u.code).name} ({u.code}) appears twice in the file (also at "
                         f"{prev})", unit=u.code, **u.loc)
         else:
-            first[u.code] = u
-    return [u for u in out if u.values or u.extras]
+            first[u.code, u.round] = u
+    return [u for u in out if u.values or u.extras], period_col
 
 
 _SELF_LABELS: Final = frozenset(("本级", "本单位", "本部门", "市本级", "省本级", "区本级", "县本级",
@@ -2064,33 +2309,75 @@ _VALUE_HEADERS: Final = ("开展情况", "完成情况", "情况", "数量", "�
 _REMARK_WORDS: Final = ("备注", "其他", "其它")
 
 
-def _read_vertical(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Header,
-                   found: _Found) -> list[_Unit]:
-    label_col, hits = info
-    first_row = hits[0][0]
-    # header row: the nearest row above the first item naming the value column
-    value_col = label_col + 1
-    header_row = None
+def _vertical_header(sheet: Sheet, label_col: int, first_row: int) -> tuple[int, int | None]:
+    """Find the value column and header row of a vertical table: the nearest row above the
+    first item naming the value column (开展情况, 数量, …); (label_col + 1, None) if none."""
+    values = {_key(w) for w in _VALUE_HEADERS}
     for r in range(first_row - 1, max(0, first_row - 6), -1):
         for col in range(label_col + 1, sheet.ncols + 1):
             t = _cell_text(sheet, r, col)
-            if t and _key(t) in {_key(w) for w in _VALUE_HEADERS}:
-                value_col, header_row = col, r
-                break
-        if header_row is not None:
-            break
-    del header_row
+            if t and _key(t) in values:
+                return col, r
+    # a long table whose figure column has a header of its own (本期数): the unit header
+    units = {_key(w) for w in _ROW_UNIT_HEADERS}
+    if first_row > 1 and any(_key(_cell_text(sheet, first_row - 1, col) or "") in units
+                             for col in range(1, sheet.ncols + 1) if col != label_col):
+        return label_col + 1, first_row - 1
+    return label_col + 1, None
+
+
+def _vertical_unit_col(sheet: Sheet, header_row: int | None, label_col: int,
+                       value_col: int) -> int | None:
+    """The unit column of a long table (填报单位 | 项目 | 开展情况): a unit header there."""
+    if header_row is None:
+        return None
+    heads = {_key(w) for w in _UNIT_HEADERS} - {_key("项目")}
+    return next((col for col in range(1, sheet.ncols + 1)
+                 if col not in (label_col, value_col)
+                 and (_key(_cell_text(sheet, header_row, col) or "") in heads)), None)
+
+
+def _read_vertical(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Header,
+                   found: _Found) -> list[_Unit]:
+    """Read a table of one row per item (项目 | 内容 | 开展情况, several blanks in a cell).
+
+    A long table with a unit column (填报单位 | 项目 | 开展情况: one row per unit and item)
+    gives each row to the unit it names (a blank cell: the unit above it).
+    """
+    label_col, hits = info
+    first_row = hits[0][0]
+    value_col, header_row = _vertical_header(sheet, label_col, first_row)
+    unit_col = _vertical_unit_col(sheet, header_row, label_col, value_col)
     idx = _index(c)
-    reporter = _reporter(c, book, h, found)
-    unit = _Unit(reporter or "", {"sheet": None if found.csv else sheet.name})
+    reporter = _reporter(c, book, h, found) if unit_col is None or h.unit_text else None
+    where = {"sheet": None if found.csv else sheet.name}
+    own = unit = _Unit(reporter or "", where)
+    by_code: dict[str, _Unit] = {}
+    row_unit_text: str | None = None
     remarks = False
     for r in range(first_row, sheet.nrows + 1):
         if (sheet.name, r) in h.rows:
             continue
         label_v = sheet.value(r, label_col)
         label = label_v.strip() if isinstance(label_v, str) and label_v.strip() else None
-        group_v = sheet.value(r, label_col - 1) if label_col > 1 else None
-        group = _cell_text(sheet, r, label_col - 1) if label_col > 1 else None
+        if unit_col is not None:
+            here = _cell_text(sheet, r, unit_col) or (
+                str(sheet.value(r, unit_col)) if sheet.value(r, unit_col) is not None else None)
+            if here is not None and here.strip() and here != row_unit_text:
+                row_unit_text = here.strip()
+                named = _units_named(c, row_unit_text)
+                loc = found.at(sheet, r, unit_col, "填报单位")
+                if len(named) != 1:
+                    found.error("ambiguous_unit" if named else "unknown_unit",
+                                f"{row_unit_text!r} names several units" if named else
+                                f"{row_unit_text!r} is not a unit of the campaign; {_ADD_UNIT}",
+                                raw=row_unit_text, **loc)
+                    unit = _Unit("", where)
+                else:
+                    unit = by_code.setdefault(named[0], _Unit(named[0], loc))
+        group_col = label_col - 1 if label_col > 1 and label_col - 1 != unit_col else None
+        group_v = sheet.value(r, group_col) if group_col else None
+        group = _cell_text(sheet, r, group_col) if group_col else None
         if group and any(w in _key(group) for w in _REMARK_WORDS):
             remarks = True
         if isinstance(group_v, str) and _FOOTER.match(fold_name(group_v)) and not remarks:
@@ -2134,26 +2421,41 @@ def _read_vertical(c: Campaign, book: Book, sheet: Sheet, info: Any, h: _Header,
         unit.extras.append((item, text, None if found.csv else sheet.name, loc.get("cell")))
         why = "under 备注" if remarks else "not an item of the form"
         found.warn("extra_item", f"{_short(item)} ({why}) kept as an extra item: {_short(text)}",
-                   raw=str(raw) if raw is not None else label, unit=reporter, **loc)
+                   raw=str(raw) if raw is not None else label, unit=unit.code or reporter,
+                   **loc)
+    if by_code:
+        if own.values or own.extras:  # items above the first unit cell: the reporter's
+            if reporter is None:
+                _no_unit(found, book)
+                return []
+            if reporter in by_code:
+                found.error("duplicate_unit", f"{_unit_label(c, reporter)} has items both above "
+                            "the unit column's first name and under its own name", unit=reporter,
+                            **by_code[reporter].loc)
+                return []
+            by_code = {reporter: own, **by_code}
+        return [u for u in by_code.values() if u.values or u.extras]
     if reporter is None:
         _no_unit(found, book)
         return []
-    if not unit.values and not unit.extras:
+    if not own.values and not own.extras:
         return []
-    return [unit]
+    return [own]
 
 
 # --------------------------------------------------------------------------- table files
 
+_ROW_UNIT_HEADERS: Final = tuple(w for w in _UNIT_HEADERS if w != "项目")
+"""Headers of the unit column of a progress log or ledger (项目 names a task there)."""
 _PROGRESS: Final[Mapping[str, tuple[str, ...]]] = {
-    "unit": ("unit", "单位", "单位名称", "填报单位", "填表单位"),
+    "unit": _ROW_UNIT_HEADERS,
     "milestone": ("milestone", "事项", "事项编号", "里程碑", "任务"),
     "done_on": ("done_on", "完成日期", "完成时间", "done"),
     "evidence": ("evidence", "佐证材料", "佐证", "证明材料"),
 }
 _LEDGER: Final[Mapping[str, tuple[str, ...]]] = {
     "date": ("date", "日期", "活动日期", "开展日期"),
-    "unit": ("unit", "单位", "单位名称", "填报单位", "填表单位"),
+    "unit": _ROW_UNIT_HEADERS,
     "sessions": ("sessions", "场次", "场数", "举办场次"),
     "plan": ("plan", "计划项", "计划", "活动计划"),
     "venue": ("venue", "场所", "地点类别"),
@@ -2239,6 +2541,13 @@ def _read_progress(c: Campaign, sheet: Sheet, header_row: int, columns: dict[str
                    found: _Found, opts: _Options) -> list[DeliverableIn]:
     heads = _headers_text(sheet, header_row, columns)
     milestones = {m.id.lower(): m for m in c.milestones}
+    by_deliverable: dict[str, list[Milestone]] = {}
+    for ms_ in c.milestones:
+        if ms_.completion.kind == "deliverable" and ms_.completion.deliverable:
+            by_deliverable.setdefault(ms_.completion.deliverable.lower(), []).append(ms_)
+    for name, ms in by_deliverable.items():  # a deliverable's name, when one milestone has it
+        if len(ms) == 1:
+            milestones.setdefault(name, ms[0])
     out: list[DeliverableIn] = []
     for r in _data_rows(sheet, header_row):
         unit = _row_unit(c, sheet, r, columns["unit"], found, heads["unit"])

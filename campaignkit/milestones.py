@@ -1,6 +1,6 @@
 """Judge every milestone for every unit as of a date, and the reporting rates of each round.
 
-Statuses (DESIGN.md): ``on_time`` (done by its deadline), ``late`` (done after it),
+Statuses (docs/vocabulary.md): ``on_time`` (done by its deadline), ``late`` (done after it),
 ``overdue`` (not done, deadline passed), ``due_soon`` (not done, deadline within
 ``due_soon_days``), ``pending`` (not due yet, or a window not begun), ``in_progress`` (inside
 its window, or a continuous task during the campaign — never overdue), ``not_applicable``
@@ -12,9 +12,12 @@ deadline passed) and ``not_yet_due`` (nothing sent, deadline not passed: not mis
 does not lower a rate — rates are over the returns due, see ``reporting_summary``).
 
 When a milestone was done (``done_on``): the first recorded deliverable (the progress log's
-``milestone`` column holds the milestone id; its deliverable name is accepted too), the first
-complete return of the round received (revisions never move it), or the first return whose
-own figures meet the condition (``township_coverage >= 100``). Only what happened on or
+``milestone`` column holds the milestone id; its deliverable name is accepted too), the day
+the unit completed the round by its rule (``completed_by``: its first complete return, its
+first consolidated one, or the day the last of its reporting units below completed it — see
+``stats.round_completion``; revisions never move it), or the first return whose own figures
+meet the condition (``township_coverage >= 100``). Items say the rule (``completed_by``) and
+what completed them (``done_by``, ``DONE_BY``). Only what happened on or
 before ``as_of`` counts, and only returns of the round's reporters (``stats.returns_used``).
 Vectorised per milestone over all units; no per-unit loop.
 
@@ -50,13 +53,14 @@ from .stats import (
     DateLike,
     Frames,
     _as_date,
+    _first_day_by_unit,
     _json_number,
     evaluate_returns,
     format_table,
     hierarchy,
     reporting,
-    returns_used,
     rollup,
+    round_completion,
     time_progress,
 )
 
@@ -80,10 +84,18 @@ REPORTING_STATUSES = ("on_time", "late", "incomplete", "missing", "not_yet_due")
 STATUS_LABELS: Mapping[str, str] = {
     "on_time": "按时完成", "late": "逾期完成", "overdue": "逾期未完成", "due_soon": "即将到期",
     "pending": "未到期", "in_progress": "进行中", "not_applicable": "不适用",
-    "incomplete": "未报完整", "missing": "未报送", "not_yet_due": "未到报送时限",
+    "incomplete": "未报全", "missing": "未报送", "not_yet_due": "未到报送时限",
 }
+COMPLETED_BY_LABELS: Mapping[str, str] = {
+    "own": "本单位报送", "consolidated": "本单位报送汇总表", "children": "下级单位报齐",
+}
+"""How a unit completed a round (``completed_by``), in the words of the text output."""
 COLUMNS = ("milestone", "kind", "round", "unit", "name", "level", "deadline", "window_start",
-           "status", "done_on", "done_by", "days_late", "shortfall", "reason")
+           "status", "done_on", "done_by", "completed_by", "days_late", "shortfall", "reason")
+DONE_BY = ("deliverable", "return", "children", "condition")
+"""What completed a milestone × unit (``done_by``): a recorded deliverable, the unit's own
+return of the round, its reporting units below (``completed_by: children``), or the first
+return meeting the condition."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,10 @@ class StatusItem:
     days_late: int | None
     shortfall: float | None
     reason: str = ""
+    completed_by: str | None = None
+    """A round milestone: the rule that applied to the unit (own, consolidated, children)."""
+    done_by: str | None = None
+    """What completed it (``DONE_BY``); None while not done."""
 
     def as_dict(self) -> dict[str, Any]:
         """Return the item as a JSON-ready dict (dates as ISO text)."""
@@ -141,21 +157,6 @@ def _responsible_text(m: Milestone) -> str:
     if r.condition:
         text += f" ({r.condition})"
     return text
-
-
-def _first_by_unit(frame: pd.DataFrame, column: str, pos: Mapping[str, int],
-                   n: int) -> np.ndarray:
-    """Earliest ``column`` date per unit as day numbers (NaN where none)."""
-    out = np.full(n, np.nan)
-    if not len(frame):
-        return out
-    first = frame.groupby("unit")[column].min()
-    idx = np.array([pos.get(str(u), -1) for u in first.index], dtype="int64")
-    days = first.to_numpy().astype("datetime64[D]").astype("int64") + date(1970, 1,
-                                                                           1).toordinal()
-    ok = idx >= 0
-    out[idx[ok]] = days[ok]
-    return out
 
 
 def _shortfall(m: Milestone, env: pd.DataFrame) -> pd.Series:
@@ -207,9 +208,6 @@ def milestone_status(campaign: Campaign, frames: Frames, as_of: DateLike, *,
 
     dl = frames.deliverables
     dl = dl.loc[(dl["done_on"] <= ts).to_numpy()]
-    subs = frames.submissions
-    subs = subs.loc[((subs["received_on"] <= ts) & subs["complete"]).to_numpy()
-                    & returns_used(campaign, subs)]
     env: pd.DataFrame | None = None
     if any(m.completion.kind == "condition" for m in campaign.milestones):
         env = evaluate_returns(campaign, frames, day)
@@ -218,31 +216,37 @@ def milestone_status(campaign: Campaign, frames: Frames, as_of: DateLike, *,
     for m in campaign.milestones:
         applies = _applies(campaign, m, levels, codes)
         done = np.full(n, np.nan)
-        done_by: str | None = None
+        done_by = np.full(n, None, dtype=object)
+        rule = np.full(n, None, dtype=object)
+        how = np.full(n, "", dtype=object)
+        gaps = np.full(n, "", dtype=object)
         short = np.full(n, np.nan)
         comp = m.completion
         if comp.kind == "deliverable":
             keys = {m.id} | ({comp.deliverable} if comp.deliverable else set())
-            done = _first_by_unit(dl.loc[dl["milestone"].isin(list(keys)).to_numpy()],
-                                  "done_on", tree.pos, n)
-            done_by = "deliverable"
-        elif comp.kind == "round":
-            done = _first_by_unit(subs.loc[(subs["round"] == comp.round).to_numpy()],
-                                  "received_on", tree.pos, n)
-            done_by = "return"
+            done = _first_day_by_unit(dl.loc[dl["milestone"].isin(list(keys)).to_numpy()],
+                                      "done_on", tree.pos, n)
+            done_by[:], how[:] = "deliverable", "recorded deliverable"
+        elif comp.kind == "round" and comp.round is not None:
+            rc = round_completion(campaign, frames, day, comp.round, rule=comp.by)
+            done = np.array([np.nan if d is None else float(d.toordinal())
+                             for d in rc["done_on"]])
+            done_by, rule = rc["done_by"].to_numpy(dtype=object), \
+                rc["completed_by"].to_numpy(dtype=object)
+            how, gaps = _round_words(campaign, rc)
         elif comp.kind == "condition" and env is not None and comp.condition is not None:
             e = env if comp.round is None else env.loc[(env["round"] == comp.round).to_numpy()]
             met = comp.condition.evaluate_frame(e)
             ok = met.map(lambda v: v is True).to_numpy(dtype=bool)
-            done = _first_by_unit(e.loc[ok], "received_on", tree.pos, n)
+            done = _first_day_by_unit(e.loc[ok], "received_on", tree.pos, n)
             # a completion recorded in the progress log (with its evidence) counts too
-            logged = _first_by_unit(dl.loc[(dl["milestone"] == m.id).to_numpy()], "done_on",
-                                    tree.pos, n)
+            logged = _first_day_by_unit(dl.loc[(dl["milestone"] == m.id).to_numpy()],
+                                        "done_on", tree.pos, n)
             done = np.fmin(done, logged)
-            done_by = "condition"
+            done_by[:] = "condition"
+            how[:] = "first return meeting " + (comp.condition.text if comp.condition else "")
             if len(e):
-                gaps = _shortfall(m, e)
-                latest = e.assign(_gap=gaps).sort_values(
+                latest = e.assign(_gap=_shortfall(m, e)).sort_values(
                     ["received_on", "revision"], kind="stable").drop_duplicates(
                     "unit", keep="last")
                 idx = np.array([tree.pos.get(str(u), -1) for u in latest["unit"]],
@@ -250,8 +254,8 @@ def milestone_status(campaign: Campaign, frames: Frames, as_of: DateLike, *,
                 good = idx >= 0
                 short[idx[good]] = latest["_gap"].to_numpy(dtype="float64")[good]
             short = np.where(~np.isnan(done), 0.0, short)
-        parts.append(_judge(campaign, m, today, due_soon_days, applies, done, done_by, short,
-                            codes, names, levels, scope))
+        parts.append(_judge(campaign, m, today, due_soon_days, applies, done, short,
+                            _Words(done_by, rule, how, gaps), codes, names, levels, scope))
     if not parts:
         return pd.DataFrame(columns=list(COLUMNS))
     out = pd.concat(parts, ignore_index=True)
@@ -259,8 +263,41 @@ def milestone_status(campaign: Campaign, frames: Frames, as_of: DateLike, *,
     return out
 
 
+@dataclass(frozen=True)
+class _Words:
+    """Per unit (arrays in spec order): what completed it, the rule, and how to say so."""
+
+    done_by: np.ndarray
+    rule: np.ndarray
+    how: np.ndarray
+    gaps: np.ndarray
+
+
+def _round_words(campaign: Campaign, rc: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Say how each unit completed a round (or what it still waits for), by its rule."""
+    names = {u.code: u.name for u in campaign.units}
+    how = np.full(len(rc), "", dtype=object)
+    gaps = np.full(len(rc), "", dtype=object)
+    for i, (rule, done_by, below, waiting) in enumerate(zip(
+            rc["completed_by"], rc["done_by"], rc["below"], rc["waiting_for"], strict=True)):
+        units = [names[c] for c in str(below).split(",") if c]
+        if done_by == "children":
+            how[i] = f"the last of its reporting units below to complete it: {'、'.join(units)}"
+        elif rule == "own":
+            how[i] = "first complete return"
+        else:
+            how[i] = "first complete consolidated return"
+        if rule == "children" and waiting:
+            wait = [names[c] for c in str(waiting).split(",") if c]
+            gaps[i] = (f"; waiting for {'、'.join(wait)} ({len(wait)} of {len(units)} "
+                       "reporting units below)")
+        elif rule == "consolidated":
+            gaps[i] = "; a consolidated return is needed"
+    return how, gaps
+
+
 def _judge(campaign: Campaign, m: Milestone, today: int, soon: int, applies: np.ndarray,
-           done: np.ndarray, done_by: str | None, short: np.ndarray, codes: np.ndarray,
+           done: np.ndarray, short: np.ndarray, words: _Words, codes: np.ndarray,
            names: np.ndarray, levels: np.ndarray, scope: np.ndarray) -> pd.DataFrame:
     """Status, days late and reason for one milestone over all units (vectorised)."""
     n = len(codes)
@@ -297,28 +334,24 @@ def _judge(campaign: Campaign, m: Milestone, today: int, soon: int, applies: np.
     due_d = m.due
     win = m.window
     reasons = [_reason(m, str(status[i]), done[i], days_late[i], short[i], today, due_d,
-                       done_by) for i in keep]
+                       str(words.how[i]), str(words.gaps[i])) for i in keep]
     return pd.DataFrame({
         "milestone": m.id, "kind": m.kind, "round": _round_of(campaign, m),
         "unit": codes[keep], "name": names[keep], "level": levels[keep],
         "deadline": due_d, "window_start": None if win is None else win.start,
         "status": status[keep],
         "done_on": [None if math.isnan(d) else date.fromordinal(int(d)) for d in done[keep]],
-        "done_by": [done_by if not math.isnan(d) else None for d in done[keep]],
+        "done_by": [words.done_by[i] if not math.isnan(done[i]) else None for i in keep],
+        "completed_by": [words.rule[i] if applies[i] else None for i in keep],
         "days_late": days_late[keep], "shortfall": short[keep], "reason": reasons,
     }, columns=list(COLUMNS))
 
 
 def _reason(m: Milestone, status: str, done: float, days_late: float, short: float,
-            today: int, due: date | None, done_by: str | None) -> str:
-    """Say in words why a milestone × unit has its status."""
-    how = {"deliverable": "recorded deliverable", "return": "first complete return",
-           "condition": "first return meeting "
-           + (m.completion.condition.text if m.completion.condition else "")}.get(done_by or "",
-                                                                                  "")
-    gap = ""
+            today: int, due: date | None, how: str, gap: str) -> str:
+    """Say in words why a milestone × unit has its status (``how`` it was done, the ``gap``)."""
     if not math.isnan(short) and short > 0:
-        gap = f"; latest return is {short:g} short of the condition"
+        gap += f"; latest return is {short:g} short of the condition"
     if status == "not_applicable":
         return f"not a duty of this unit (responsible: {_responsible_text(m)})"
     if m.kind == "continuous":
@@ -366,8 +399,14 @@ def status_items(campaign: Campaign, frames: Frames, as_of: DateLike, *,
             done_on=rec["done_on"] if isinstance(rec["done_on"], date) else None,
             days_late=None if dl is None or pd.isna(dl) else int(dl),
             shortfall=None if sf is None or pd.isna(sf) else float(sf),
-            reason=str(rec["reason"])))
+            reason=str(rec["reason"]),
+            completed_by=_word(rec["completed_by"]), done_by=_word(rec["done_by"])))
     return out
+
+
+def _word(value: object) -> str | None:
+    """A word of the status frame, or None where it holds none (None, NaN, NA)."""
+    return None if value is None or bool(pd.isna(cast(Any, value))) else str(value)
 
 
 def reporting_summary(campaign: Campaign, frames: Frames, as_of: DateLike, *,
@@ -375,7 +414,8 @@ def reporting_summary(campaign: Campaign, frames: Frames, as_of: DateLike, *,
     """Count, per round, returns expected, received and on time under a unit.
 
     Columns: round, label, deadline, expected, received, on_time, late, incomplete, missing,
-    rate, on_time_rate, due, not_yet_due. ``due`` counts the returns due as of the date
+    rate, on_time_rate, due, not_yet_due, completed_by (the round's rule: how a parent
+    completes it, see ``stats.round_completion``). ``due`` counts the returns due as of the date
     (all expected once the deadline has passed; before it, those received complete) and
     ``not_yet_due`` the units with nothing sent before the deadline; rate (complete ÷ due)
     and on_time_rate (on time ÷ due) are 0–100, None when nothing is due, and never above
@@ -400,10 +440,11 @@ def reporting_summary(campaign: Campaign, frames: Frames, as_of: DateLike, *,
                         ("expected", "received", "on_time", "late", "incomplete", "missing")},
                      "rate": _num(rep["rate"]), "on_time_rate": _num(rep["on_time_rate"]),
                      "due": int(cast(Any, rep["due"])),
-                     "not_yet_due": int(cast(Any, rep["not_yet_due"]))})
+                     "not_yet_due": int(cast(Any, rep["not_yet_due"])),
+                     "completed_by": r.completed_by})
     return pd.DataFrame(rows, columns=["round", "label", "deadline", "expected", "received",
                                        "on_time", "late", "incomplete", "missing", "rate",
-                                       "on_time_rate", "due", "not_yet_due"])
+                                       "on_time_rate", "due", "not_yet_due", "completed_by"])
 
 
 def _rate_text(value: object) -> str | None:
@@ -485,7 +526,7 @@ def behind(campaign: Campaign, frames: Frames, as_of: DateLike, *, unit: str | N
 
 def status_json(campaign: Campaign, frames: Frames, as_of: DateLike | None = None, *,
                 unit: str | None = None, due_soon_days: int = 7) -> dict[str, Any]:
-    """Build the ``status --json`` document of DESIGN.md.
+    """Build the ``status --json`` document (docs/json.md).
 
     ``{"campaign", "as_of", "items": [{"milestone", "kind", "round", "unit", "deadline",
     "status", "done_on", "days_late", "shortfall"}], "reporting": [{"round", "expected",
@@ -525,6 +566,28 @@ def status_json(campaign: Campaign, frames: Frames, as_of: DateLike | None = Non
     }
 
 
+def _rule_lines(campaign: Campaign, doc: Mapping[str, Any]) -> list[str]:
+    """Say which units complete a round milestone other than by their own return."""
+    names = {u.code: u.name for u in campaign.units}
+    labels = {r.id: r.label for r in campaign.rounds}
+    found: dict[tuple[str, str], list[str]] = {}
+    for it in doc["items"]:
+        rule = it.get("completed_by")
+        if rule and rule != "own":
+            found.setdefault((it["milestone"], rule), []).append(names.get(it["unit"], it["unit"]))
+    if not found:
+        return []
+    lines = ["完成方式（其余单位以本单位报送为准）："]
+    for m in campaign.milestones:
+        rnd = m.completion.round
+        for rule, label in COMPLETED_BY_LABELS.items():
+            units = found.get((m.id, rule))
+            if units:
+                lines.append(f"  {m.id}（{labels.get(rnd or '', rnd)}）completed_by: {rule}，"
+                             f"{label}即完成：{'、'.join(units)}")
+    return lines
+
+
 def status_text(campaign: Campaign, doc: Mapping[str, Any], *, limit: int = 60) -> str:
     """Render a ``status_json`` document as readable text tables (Chinese labels).
 
@@ -546,6 +609,7 @@ def status_text(campaign: Campaign, doc: Mapping[str, Any], *, limit: int = 60) 
           _rate_text(r["rate"]), _rate_text(r["on_time_rate"])] for r in doc["reporting"]],
         "llrrrrrrr"))
     lines.append("（报送率、按时率按已到期的单位计；未到报送时限的单位不计入）")
+    lines.extend(_rule_lines(campaign, doc))
     lines.append("")
     by_ms: dict[str, dict[str, int]] = {}
     for it in doc["items"]:

@@ -16,8 +16,10 @@ Formats (told apart by their bytes, not their names):
   ``Sheet.formulas``). The macros of an ``.xlsm`` are never read.
 * ``.xls`` and WPS ``.et`` saved in the Excel 97-2003 format, ``.ods``: python-calamine
   (values only; number formats are not known, merged ranges only for ``.xls``).
-* ``.csv``: UTF-8 (with or without BOM), else GB18030, else UTF-16 with a BOM; comma, tab
-  or semicolon separated. Every cell is text.
+* ``.csv``, ``.txt``, ``.tsv`` (text tables): UTF-16 with a BOM (Excel's "Unicode text",
+  tab-separated), UTF-8 with a BOM, UTF-8, else GB18030 (which reads GBK and GB2312), else
+  UTF-16 without a BOM when every other byte is a zero; comma, tab, semicolon or full-width
+  comma separated, told from the lines themselves. Every cell is text.
 
 Bounds, checked before parsing wherever the file lets us:
 
@@ -72,6 +74,7 @@ __all__ = [
     "RATIO_CHECK_FROM",
     "SMALL_PART",
     "SPREADSHEET_SUFFIXES",
+    "TEXT_SUFFIXES",
     "Book",
     "Cell",
     "CellValue",
@@ -109,7 +112,9 @@ SMALL_PART: Final = 4 * 1024 * 1024
 PROLOG_SCAN: Final = 64 * 1024
 """Bytes of an XML part searched for a DTD before its root element must have started."""
 
-SPREADSHEET_SUFFIXES: Final = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv")
+TEXT_SUFFIXES: Final = (".csv", ".txt", ".tsv")
+"""Text tables: CSV, and Excel's "Unicode text" / "Text (tab delimited)" exports."""
+SPREADSHEET_SUFFIXES: Final = (".xlsx", ".xlsm", ".xls", ".et", ".ods", *TEXT_SUFFIXES)
 """File name endings ingest reads; other files are skipped."""
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
@@ -376,7 +381,7 @@ def _dispatch(data: bytes, label: str, suffix: str) -> Book:
         return _read_zip_container(data, label, suffix)
     if data[:8] == _OLE_MAGIC:
         return _read_ole(data, label, suffix)
-    if suffix == ".csv":
+    if suffix in TEXT_SUFFIXES:
         return _read_csv(data, label)
     raise IngestError(label, "not_a_workbook", _describe_non_workbook(data, suffix))
 
@@ -1195,7 +1200,31 @@ def _calamine_value(v: Any) -> CellValue:
 # --------------------------------------------------------------------------- CSV
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Tell UTF-16 text written without a BOM from its zero bytes: ``utf-16-le`` or ``-be``.
+
+    Digits, separators and line breaks are ASCII, so a table in UTF-16 has a zero in every
+    other byte for most of its characters; binary data has zeros anywhere.
+    """
+    head = data[:4096]
+    if len(head) < 4 or len(head) % 2:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    if odd >= half * 0.2 and even <= half * 0.02:
+        return "utf-16-le"
+    if even >= half * 0.2 and odd <= half * 0.02:
+        return "utf-16-be"
+    return None
+
+
 def _decode_text(data: bytes, label: str) -> tuple[str, str]:
+    """Decode a text table; return the text and the encoding found.
+
+    A BOM decides (UTF-8, UTF-16 LE/BE); then UTF-8, GB18030 (GBK and GB2312 are subsets)
+    and UTF-16 without a BOM are tried, strictly: a byte that does not decode never becomes
+    a replacement character in a figure.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
@@ -1207,7 +1236,14 @@ def _decode_text(data: bytes, label: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:4096]:
-        raise IngestError(label, "not_a_table", "a binary file named .csv, not a table")
+        guess = _utf16_without_bom(data)
+        if guess is not None:
+            try:
+                return data.decode(guess), guess
+            except UnicodeDecodeError:
+                pass
+        raise IngestError(label, "not_a_table",
+                          f"a binary file named {Path(label).suffix or 'text'}, not a table")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -1217,8 +1253,8 @@ def _decode_text(data: bytes, label: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         raise IngestError(
             label, "bad_encoding",
-            "the CSV file is neither UTF-8 nor GB18030 text; save it again as "
-            "'CSV UTF-8' in Excel or WPS",
+            "the text file is neither UTF-8, GB18030/GBK nor UTF-16 text; save it again as "
+            "'CSV UTF-8' (or 'Unicode text') in Excel or WPS",
         ) from None
 
 

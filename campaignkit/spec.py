@@ -35,8 +35,10 @@ from .errors import FormulaError, SpecError, SpecIssue
 from .formula import Formula
 
 __all__ = [
+    "COMPLETED_BY",
     "LEVELS",
     "Campaign",
+    "CompletedBy",
     "Completion",
     "DateReading",
     "Indicator",
@@ -211,6 +213,18 @@ class Responsible:
 
 
 CompletionKind = Literal["deliverable", "round", "condition", "none"]
+CompletedBy = Literal["own", "consolidated", "children"]
+COMPLETED_BY: tuple[CompletedBy, ...] = ("own", "consolidated", "children")
+"""How a parent completes a round (``rounds[i].completed_by``, ``completion.by``):
+
+* ``own`` (the default): its own complete return of the round, of either type;
+* ``consolidated``: a complete consolidated return of its own (a unit with no units below
+  it completes by its own return);
+* ``children``: every reporting unit below it (its nearest units below that report the
+  round) has completed the round — on the day the last did — or it sends a complete
+  consolidated return itself, whichever comes first (a unit with no reporting units below it
+  completes by its own return).
+"""
 
 
 @dataclass(frozen=True)
@@ -221,6 +235,8 @@ class Completion:
     deliverable: str | None = None
     round: str | None = None
     condition: Formula | None = None
+    by: CompletedBy | None = None
+    """For a round completion: how a parent completes it (None: the round's ``completed_by``)."""
 
 
 MilestoneKind = Literal["deadline", "window", "continuous"]
@@ -261,6 +277,8 @@ class Round:
     deadline: date
     reporters: tuple[str, ...]
     return_type: Literal["consolidated", "own"] = "consolidated"
+    completed_by: CompletedBy = "own"
+    """How a parent completes the round (``COMPLETED_BY``); also its round milestones' rule."""
 
 
 @dataclass(frozen=True)
@@ -647,11 +665,11 @@ class _Builder:
     def fail(self, path: str, message: str) -> None:
         self.issues.append(SpecIssue(path, message))
 
-    def date_at(self, path: str, value: Any) -> DateSpec | None:
+    def date_at(self, path: str, value: Any, *, first: bool = False) -> DateSpec | None:
         if value is None:
             return None
         try:
-            return resolve_date(str(value), self.start, self.end)
+            return resolve_date(str(value), self.start, self.end, first=first)
         except ValueError as exc:
             self.fail(path, str(exc))
             return None
@@ -718,12 +736,16 @@ class _Builder:
         ind_ids = {i.id for i in indicators}
         measures = self.measures(ind_ids, units)
         milestones = self.milestones(codes, ind_ids | {m.id for m in measures}, units)
-        rounds = self.rounds(codes, milestones)
+        rounds = self.rounds(codes, milestones, units)
         round_ids = {r.id for r in rounds}
         for path, item in self.items("milestones"):
             comp = item.get("completion") or {}
             if isinstance(comp, dict) and comp.get("round") and comp["round"] not in round_ids:
                 self.fail(f"{path}.completion.round", f"unknown round {comp['round']!r}")
+        for rid in (d.get("forms") or {}).get("rounds") or {}:  # forms' per-round texts
+            if rid not in round_ids:
+                self.fail(f"forms.rounds.{rid}", f"unknown round {rid!r} (rounds: "
+                          f"{', '.join(r.id for r in rounds)})")
         targets = self.targets(codes, ind_ids)
         plan = self.plan(codes)
         rules = self.rules(ind_ids, units)
@@ -917,7 +939,8 @@ class _Builder:
                 if comp_raw.get("deliverable"):
                     comp = Completion("deliverable", deliverable=str(comp_raw["deliverable"]))
                 elif comp_raw.get("round"):
-                    comp = Completion("round", round=str(comp_raw["round"]))
+                    comp = Completion("round", round=str(comp_raw["round"]),
+                                      by=comp_raw.get("by"))
                 elif comp_raw.get("condition"):
                     f = self.formula_at(f"{path}.completion.condition", comp_raw["condition"],
                                         names | self.figure_names(units))
@@ -926,6 +949,9 @@ class _Builder:
                                   f"{f.text!r} is not a condition (expected a >= b)")
                     comp = Completion("condition", condition=f,
                                       round=comp_raw.get("round"))
+            if isinstance(comp_raw, dict) and comp_raw.get("by") and comp.kind != "round":
+                self.fail(f"{path}.completion.by", "by says how a parent completes a round: "
+                          "it goes with completion.round only")
             if kind == "continuous" and comp.kind != "none":
                 self.fail(f"{path}.completion", "a continuous task is never complete: "
                           "leave completion out")
@@ -937,7 +963,28 @@ class _Builder:
             ))
         return out
 
-    def rounds(self, codes: set[str], milestones: Sequence[Milestone]) -> list[Round]:
+    def children_report(self, key: str, round_id: str, reporters: Sequence[str],
+                        units: Sequence[Unit], milestones: Sequence[Milestone]) -> None:
+        """Fail ``key`` when no unit that owes the round has a reporting unit below it."""
+        reports = {u.code for u in units if u.level in reporters or u.code in reporters}
+        parent = {u.code: u.parent for u in units}
+        above: set[str] = set()  # units with a reporting unit below them
+        for code in reports:
+            p = parent.get(code)
+            while p is not None and p not in above:
+                above.add(p)
+                p = parent.get(p)
+        owing = set(reports)
+        for m in milestones:
+            if m.completion.kind == "round" and m.completion.round == round_id:
+                owing |= {u.code for u in units if m.responsible.applies(u)}
+        if not above & owing:
+            self.fail(key, f"children, but no unit that owes round {round_id!r} has a unit "
+                      f"below it that reports (reporters: {', '.join(reporters)}): add the "
+                      "units that send the returns (e.g. county) to reporters, or write own")
+
+    def rounds(self, codes: set[str], milestones: Sequence[Milestone],
+               units: Sequence[Unit] = ()) -> list[Round]:
         by_id = {m.id: m for m in milestones}
         out = []
         for path, x in self.items("rounds"):
@@ -955,12 +1002,25 @@ class _Builder:
             for i, r in enumerate(reporters):
                 if r not in LEVELS and r not in codes:
                     self.fail(f"{path}.reporters[{i}]", f"{r!r} is neither a level nor a unit")
+            rule = x.get("completed_by", "own")
+            return_type = x.get("return_type", "consolidated")
+            if rule == "consolidated" and return_type == "own":
+                self.fail(f"{path}.completed_by", "consolidated needs consolidated returns, "
+                          "but the round's return_type is own: write return_type: "
+                          "consolidated, or completed_by: own")
+            if rule == "children" or any(
+                    m.completion.by == "children" and m.completion.round == x["id"]
+                    for m in milestones):
+                key = f"{path}.completed_by" if rule == "children" else next(
+                    f"milestones[{i}].completion.by" for i, m in enumerate(milestones)
+                    if m.completion.by == "children" and m.completion.round == x["id"])
+                self.children_report(key, x["id"], reporters, units, milestones)
             if period_end is None or ms is None or ms.due is None:
                 continue
             out.append(Round(id=x["id"], label=str(x.get("label", x["id"])),
                              period_end=period_end, deadline_milestone=str(mid),
                              deadline=ms.due, reporters=reporters,
-                             return_type=x.get("return_type", "consolidated")))
+                             return_type=return_type, completed_by=rule))
         if not self.items("rounds"):
             self.fail("rounds", "at least one reporting round is needed")
         return out
@@ -1045,7 +1105,7 @@ class _Builder:
     def phases(self) -> list[Phase]:
         out = []
         for path, x in self.items("phases"):
-            s = self.date_at(f"{path}.start", x.get("start"))
+            s = self.date_at(f"{path}.start", x.get("start"), first=True)
             e = self.date_at(f"{path}.end", x.get("end"))
             if s and e and isinstance(x.get("id"), str):
                 if e.date < s.date:

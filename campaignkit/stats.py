@@ -2,7 +2,7 @@
 
 Pure functions over pandas DataFrames held in one frozen ``Frames`` (returns, their values,
 recorded deliverables and the activity ledger); nothing here touches the disk. The rules
-(DESIGN.md, "Values as of a date, and timeliness"; REFERENCE.md §1):
+(docs/design-notes.md, Statistics; DHIS2's definitions):
 
 * the value of a unit × round as of D comes from the latest revision **received** on or before
   D (never filtered on the round's period end: Fujian's table runs 截至1月底 and is due 1-20);
@@ -15,9 +15,11 @@ recorded deliverables and the activity ledger); nothing here touches the disk. T
 * only returns of a round's reporters count: a return from a unit the round does not expect
   (ingest keeps it, with a ``not_a_reporter`` warning) is listed by ``received_not_used`` and
   used in no figure (``returns_used`` is the one filter every figure goes through);
-* a return is on time when the first complete return was received on or before the round's
-  deadline; revisions change values, never timeliness; a rate never exceeds 100%; up to the
-  deadline a unit without a return is ``not_yet_due`` and does not lower a rate;
+* a return is on time when the unit completed the round on or before its deadline — by its
+  first complete return, or as its round's ``completed_by`` says (a city completed by its
+  districts: the day the last of them did; ``round_completion``); revisions change values,
+  never timeliness; each expected reporter counts once, so a rate never exceeds 100%; up to
+  the deadline a unit with nothing in is ``not_yet_due`` and does not lower a rate;
 * figures are rounded as officials round (四舍五入, ``rounding.round_half_up``): rates to one
   decimal, ranked on the printed figure; a consolidated figure is compared with its children
   at the precision its form asks for (the indicator's ``decimals``).
@@ -58,6 +60,7 @@ __all__ = [
     "DELIVERABLE_COLUMNS",
     "LEDGER_COLUMNS",
     "META_COLUMNS",
+    "PLAN_STATUSES",
     "SUBMISSION_COLUMNS",
     "VALUE_COLUMNS",
     "Frames",
@@ -82,6 +85,7 @@ __all__ = [
     "rollup",
     "rollup_rows",
     "rollups",
+    "round_completion",
     "stats_json",
     "stats_text",
     "time_progress",
@@ -1043,17 +1047,147 @@ def rollup_rows(campaign: Campaign, frames: Frames, unit: str | None, as_of: Dat
 # ---------------------------------------------------------------------------------------
 # Reporting rates
 # ---------------------------------------------------------------------------------------
+def _first_day_by_unit(frame: pd.DataFrame, column: str, pos: Mapping[str, int],
+                      n: int) -> np.ndarray:
+    """Earliest ``column`` date per unit as day numbers (``date.toordinal``; NaN where none).
+
+    >>> f = frames_from_lists(submissions=[{"unit": "B", "round": "r", "received_on": "2025-06-02"},
+    ...     {"unit": "B", "round": "r", "received_on": "2025-06-01"}])
+    >>> days = _first_day_by_unit(f.submissions, "received_on", {"A": 0, "B": 1}, 2)
+    >>> [None if math.isnan(d) else date.fromordinal(int(d)).isoformat() for d in days]
+    [None, '2025-06-01']
+    """
+    out = np.full(n, np.nan)
+    if not len(frame):
+        return out
+    first = frame.groupby("unit")[column].min()
+    idx = np.array([pos.get(str(u), -1) for u in first.index], dtype="int64")
+    days = first.to_numpy().astype("datetime64[D]").astype("int64") + _EPOCH
+    ok = idx >= 0
+    out[idx[ok]] = days[ok]
+    return out
+
+
+def round_completion(campaign: Campaign, frames: Frames, as_of: DateLike,
+                     round_id: str | None = None, rule: str | None = None) -> pd.DataFrame:
+    """Say when each unit completed a round as of a date, and by which rule.
+
+    The rule is the round's ``completed_by`` (or ``rule``, a round milestone's
+    ``completion.by``): ``own`` — the unit's first complete return; ``consolidated`` — its
+    first complete consolidated return; ``children`` — the day the last of its reporting
+    units below (its nearest units below that report the round, each judged by the same
+    rule) completed it, or its own consolidated return if that came first. A unit with no
+    units below it (``consolidated``) or no reporting units below it (``children``)
+    completes by its own return, and its row says ``own``. Only returns of the round's
+    reporters received on or before ``as_of`` count (``returns_used``); revisions never
+    move the day.
+
+    One row per unit (index ``unit``, spec order): ``completed_by`` (the rule that applied),
+    ``done_on`` (date or None), ``done_by`` (``return`` or ``children``; None while not
+    done), ``received`` (its own return has come in, complete or not — under ``children``
+    also a return of any reporting unit below), ``below`` (its reporting units below, codes
+    joined by ``,``; ``children`` only) and ``waiting_for`` (those of them not done yet).
+
+    >>> from campaignkit import load_campaign
+    >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
+    >>> f = frames_from_lists(submissions=[{"unit": "FJ01", "round": "final",
+    ...     "received_on": "2022-01-18"}])
+    >>> done = round_completion(c, f, "2022-01-31")
+    >>> done.loc["FJ01", ["completed_by", "done_on", "done_by"]].tolist()
+    ['own', datetime.date(2022, 1, 18), 'return']
+    """
+    day = _as_date(as_of)
+    rnd = campaign.round(round_id)
+    how = rule or rnd.completed_by
+    tree = hierarchy(campaign)
+    n = len(tree.codes)
+    subs = frames.submissions
+    keep = ((subs["round"] == rnd.id) & (subs["received_on"] <= pd.Timestamp(day))).to_numpy()
+    s = subs.loc[keep & returns_used(campaign, subs)]
+    got = _first_day_by_unit(s, "received_on", tree.pos, n)
+    own = _first_day_by_unit(s.loc[s["complete"].to_numpy(dtype=bool)], "received_on",
+                            tree.pos, n)
+    cons = _first_day_by_unit(
+        s.loc[(s["complete"] & (s["return_type"] == "consolidated")).to_numpy(dtype=bool)],
+        "received_on", tree.pos, n)
+    reporter = np.isin(np.array(tree.codes, dtype=object),
+                       [u.code for u in campaign.reporters(rnd.id)])
+    below_n, below_done, below_got = np.zeros(n), np.zeros(n), np.zeros(n)
+    below_last = np.full(n, np.nan)
+    done, received = np.full(n, np.nan), np.zeros(n, dtype=bool)
+    by_children = np.zeros(n, dtype=bool)
+    applied = np.full(n, "own", dtype=object)
+    for d in range(len(tree.by_depth) - 1, -1, -1):  # bottom-up, one level at a time
+        idx = tree.by_depth[d]
+        recv = ~np.isnan(got[idx])
+        if how == "children":
+            kids = below_n[idx] > 0
+            last = np.where(kids & (below_done[idx] == below_n[idx]), below_last[idx], np.nan)
+            mine = np.where(kids, cons[idx], own[idx])
+            dd = np.fmin(mine, last)
+            by_children[idx] = ~np.isnan(last) & (np.isnan(mine) | (last < mine))
+            applied[idx] = np.where(kids, "children", "own")
+            recv = recv | (kids & (below_got[idx] > 0))
+        elif how == "consolidated":
+            parent = ~tree.is_leaf[idx]
+            dd = np.where(parent, cons[idx], own[idx])
+            applied[idx] = np.where(parent, "consolidated", "own")
+        else:
+            dd = own[idx]
+        done[idx], received[idx] = dd, recv
+        if d == 0:
+            break
+        up, rep = tree.parent[idx], reporter[idx]
+        np.add.at(below_n, up, np.where(rep, 1.0, below_n[idx]))
+        np.add.at(below_done, up, np.where(rep, (~np.isnan(dd)).astype(float), below_done[idx]))
+        np.add.at(below_got, up, np.where(rep, recv.astype(float), below_got[idx]))
+        np.fmax.at(below_last, up, np.where(rep, dd, below_last[idx]))
+    below, waiting = [""] * n, [""] * n
+    if how == "children":
+        reporting_codes = {c for c, r in zip(tree.codes, reporter, strict=True) if r}
+        for i in np.flatnonzero(applied == "children"):
+            units = _reporting_below(campaign, tree.codes[i], reporting_codes)
+            below[i] = ",".join(units)
+            waiting[i] = ",".join(u for u in units if np.isnan(done[tree.pos[u]]))
+    is_done = ~np.isnan(done)
+    return pd.DataFrame({
+        "completed_by": applied,
+        "done_on": [_from_ordinal(v) for v in done],
+        "done_by": [("children" if c else "return") if d else None
+                    for c, d in zip(by_children, is_done, strict=True)],
+        "received": received | is_done,
+        "below": below,
+        "waiting_for": waiting,
+    }, index=pd.Index(tree.codes, name="unit"))
+
+
+def _reporting_below(campaign: Campaign, code: str, reporters: set[str]) -> list[str]:
+    """The nearest units below ``code`` that report (a child, else its own nearest ones)."""
+    out: list[str] = []
+    for child in campaign.children(code):
+        if child.code in reporters:
+            out.append(child.code)
+        else:
+            out.extend(_reporting_below(campaign, child.code, reporters))
+    return out
+
+
 def reporter_status(campaign: Campaign, frames: Frames, as_of: DateLike,
                     round_id: str | None = None) -> pd.DataFrame:
     """List every unit expected to return the round and where its return stands.
 
     Columns: unit (index), name, level, parent, first_received, first_complete,
-    latest_received, revisions (received by ``as_of``), status (``on_time``, ``late``,
-    ``incomplete``, ``missing`` or ``not_yet_due``), on_time (bool) and due (bool). On time
-    means the first complete return was received on or before the round's deadline; later
-    revisions never change it. Up to the deadline (``as_of`` ≤ deadline) a unit that has sent
-    nothing is ``not_yet_due``, not ``missing``. A return is *due* once the deadline has
-    passed or once it has come in complete: the rates of ``reporting`` are over due returns.
+    latest_received, revisions (its own returns received by ``as_of``), completed_by (the
+    rule that applied, see ``round_completion``), done_on (the day it completed the round by
+    that rule), waiting_for (``children``: the reporting units below it not done yet), status
+    (``on_time``, ``late``, ``incomplete``, ``missing`` or ``not_yet_due``), on_time (bool)
+    and due (bool). On time means it completed the round on or before the deadline — by its
+    first complete return, or (``completed_by: children``) when the last of its reporting
+    units below did; later revisions never change it. ``incomplete``: something came in
+    (its return, or one of its units' below) but it has not completed the round. Up to the
+    deadline (``as_of`` ≤ deadline) a unit with nothing in is ``not_yet_due``, not
+    ``missing``. A return is *due* once the deadline has passed or once the unit has
+    completed the round: the rates of ``reporting`` are over due returns.
 
     >>> from campaignkit import load_campaign
     >>> c = load_campaign("data_samples/fujian_hkmacao_2021/campaign.yaml")
@@ -1077,6 +1211,7 @@ def reporter_status(campaign: Campaign, frames: Frames, as_of: DateLike,
     latest = g.max()
     count = g.size()
     first_complete = s.loc[s["complete"]].groupby("unit")["received_on"].min()
+    comp = round_completion(campaign, frames, day, rnd.id).loc[codes]
     out = pd.DataFrame(index=pd.Index(codes, name="unit"))
     out["name"] = [u.name for u in reporters]
     out["level"] = [u.level for u in reporters]
@@ -1085,19 +1220,22 @@ def reporter_status(campaign: Campaign, frames: Frames, as_of: DateLike,
     out["first_complete"] = [_ts_date(first_complete.get(c)) for c in codes]
     out["latest_received"] = [_ts_date(latest.get(c)) for c in codes]
     out["revisions"] = [int(count.get(c, 0)) for c in codes]
-    on_time = [fc is not None and fc <= rnd.deadline for fc in out["first_complete"]]
+    out["completed_by"] = comp["completed_by"].to_numpy()
+    out["done_on"] = comp["done_on"].to_numpy()
+    out["waiting_for"] = comp["waiting_for"].to_numpy()
+    on_time = [d is not None and d <= rnd.deadline for d in out["done_on"]]
     out["on_time"] = on_time
     passed = day > rnd.deadline
     status = []
-    for fr, fc, ok in zip(out["first_received"], out["first_complete"], on_time, strict=True):
-        if fr is None:
-            status.append("missing" if passed else "not_yet_due")
-        elif fc is None:
+    for done_on, got, ok in zip(out["done_on"], comp["received"], on_time, strict=True):
+        if done_on is not None:
+            status.append("on_time" if ok else "late")
+        elif got:
             status.append("incomplete")
         else:
-            status.append("on_time" if ok else "late")
+            status.append("missing" if passed else "not_yet_due")
     out["status"] = status
-    out["due"] = [passed or fc is not None for fc in out["first_complete"]]
+    out["due"] = [passed or d is not None for d in out["done_on"]]
     return out
 
 
@@ -1186,7 +1324,7 @@ def reporting(campaign: Campaign, frames: Frames, as_of: DateLike,
         np.add.at(base, pos, flag.astype("float64"))
         out[col] = tree.fold_up(base).astype("int64")
     due = out["due"].to_numpy(dtype="float64")
-    # DHIS2 (REFERENCE.md §1): A counts complete returns; an incomplete one is received
+    # DHIS2: A counts complete returns; an incomplete one is received
     # but not counted in the rate; E counts the returns due as of the date
     complete = (out["on_time"] + out["late"]).to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -1338,6 +1476,8 @@ def children_table(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
 # ---------------------------------------------------------------------------------------
 # Plan vs actual, targets and time-elapsed progress
 # ---------------------------------------------------------------------------------------
+PLAN_STATUSES = ("not_started", "in_progress", "met", "below", "above")
+"""Where an activity-plan row stands (``plan_vs_actual``; ``stats --json`` ``plan[].status``)."""
 _PLAN_NOTES = {
     "many": "多场次: read as at least 2 sessions, no upper bound",
     "ongoing": "全年 as a count: judged only by activity in the window (at least one session)",
@@ -1494,7 +1634,7 @@ def outliers(campaign: Campaign, frames: Frames, as_of: DateLike, round_id: str 
 
     Peers are the children of the same level; for each numeric indicator the modified
     z-score 0.6745·|x − median| / MAD (MAD: median absolute deviation) above ``threshold``
-    (3, REFERENCE.md §1) is flagged; a MAD of 0 never flags, nor do fewer than
+    (3, as DHIS2 uses it) is flagged; a MAD of 0 never flags, nor do fewer than
     ``min_peers`` values. Campaign counts are small and seasonal: these are warnings.
 
     >>> from campaignkit import load_campaign
@@ -1738,7 +1878,7 @@ def coverage_basis(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
 
 def stats_json(campaign: Campaign, frames: Frames, unit: str | None = None,
                as_of: DateLike | None = None, round_id: str | None = None) -> dict[str, Any]:
-    """Build the ``stats --json`` document of DESIGN.md for a unit, round and date.
+    """Build the ``stats --json`` document (docs/json.md) for a unit, round and date.
 
     Keys: campaign, unit, as_of, values {id: value}, reported, expected, children
     {code: {id: value}}, ranking {id: [{unit, name, level, value, rank, rank_label, share}]}

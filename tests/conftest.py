@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data_samples"
 FUJIAN = SAMPLES / "fujian_hkmacao_2021" / "campaign.yaml"
 HUBEI = SAMPLES / "hubei_huimin_2024" / "campaign.yaml"
-SEEDS = ROOT / "tests" / "data" / "seeds"  # copies of ../shared/seeds, the two notices
+SEEDS = ROOT / "tests" / "data" / "seeds"  # the two notices the samples model
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -29,6 +29,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     if os.environ.get("CI") == "true" and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, where nothing may skip: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _error_logs_in_tmp(tmp_path_factory: pytest.TempPathFactory,
+                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Internal-error logs of the CLI go to a temporary folder, never into the checkout."""
+    if "CAMPAIGNKIT_LOG_DIR" not in os.environ:
+        monkeypatch.setenv("CAMPAIGNKIT_LOG_DIR", str(tmp_path_factory.getbasetemp()))
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,9 @@ from .conftest import FUJIAN, SAMPLES
 @pytest.fixture(scope="module")
 def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--out", str(out), "--samples", str(SAMPLES)]) == 0
+    # the cities' reports only (the README's command makes every unit's: ~3 minutes)
+    assert main(["demo", "--out", str(out), "--samples", str(SAMPLES), "--reports", "city",
+                 "-j", "2"]) == 0
     return out
 
 
@@ -32,6 +34,12 @@ def test_demo_writes_index_and_per_campaign_outputs(demo_out: Path) -> None:
         for f in ("ingest.json", "stats.json", "status.json", "campaignkit.db"):
             assert (folder / f).exists(), f
         assert list((folder / "forms").glob("*.xlsx"))
+        for kind in ("year-end", "briefing"):
+            reports = folder / "reports" / kind
+            assert f'href="{name}/reports/{kind}/index.html"' in index
+            page = (reports / "index.html").read_text(encoding="utf-8")
+            assert 'class="failed"' not in page
+            assert len(list(reports.glob("*.docx"))) == (10 if name.startswith("fujian") else 17)
 
 
 def test_demo_figures_follow_the_sample_scenario(demo_out: Path) -> None:

@@ -137,8 +137,9 @@ def test_every_reporting_unit_gets_a_working_form(spec: Path, round_id: str,
     paths = write_forms(c, tmp_path, round_id=round_id)
     assert [p.name for p in paths] == [form_filename(c, u.code, round_id) for u in reporters]
     sheet_name = c.forms.get("sheet", "统计表")
+    label = c.round(round_id).label
     for unit, path in zip(reporters, paths, strict=True):
-        assert path.name == f"{c.id}_{round_id}_{unit.code}_{unit.name}.xlsx"
+        assert path.name == f"{unit.name}_{label}统计表.xlsx"  # as an office names it
         wb = openpyxl.load_workbook(path)
         assert wb.sheetnames == [sheet_name, FORM_META_SHEET]
         assert wb[FORM_META_SHEET].sheet_state == "hidden"
@@ -180,6 +181,9 @@ def test_every_reporting_unit_gets_a_working_form(spec: Path, round_id: str,
             assert wb.defined_names[name].attr_text == f"'{sheet}'!{absolute}"
         unit_cell = names["ck_unit"][1]
         assert ws[unit_cell].value == unit.name and ws[unit_cell].protection.locked
+        round_cell = ws[names["ck_round"][1]]
+        assert round_cell.value == ident["round_line"] and round_cell.protection.locked
+        assert label in round_cell.value
         date_cell = ws[names["ck_date"][1]]
         assert date_cell.protection.locked is False
         assert date_cell.number_format == DATE_FORMAT
@@ -212,21 +216,25 @@ def test_fujian_layout_follows_the_annex(fujian: Campaign) -> None:
     assert ws["A1"].value == "附件"
     assert ws["A2"].value == "港澳居民内地参保专项宣传季开展情况统计表"
     assert ws["A3"].value == "(截至1月底)"
-    assert ws["A4"].value == "单位：场、份、人次、人"
-    assert [ws.cell(5, k).value for k in range(1, 6)] == [
+    # the round line: the unit (no 填报单位 line above the table), the round, the deadline
+    assert ws["A4"].value == "泉州市\u3000截至1月底统计（2022年1月31日）"
+    assert ws["D4"].value == "请于2022年1月20日前报送"
+    assert ws["A5"].value == "单位：场、份、人次、人"
+    assert [ws.cell(6, k).value for k in range(1, 6)] == [
         "项目", "召开小型座谈会和宣讲会场数", "发放宣传资料份数", "开展政策咨询人次",
         "新增参保人数"]
-    assert ws["A6"].value == "总计"
-    assert input_cells(wb) == {"sessions": ("统计表", "B6"), "materials": ("统计表", "C6"),
-                               "consultations": ("统计表", "D6"),
-                               "new_insured": ("统计表", "E6")}
-    assert (ws["A8"].value, ws["B8"].value) == ("填表单位：", "泉州市")
-    assert ws["A9"].value == "填表日期："
+    assert ws["A7"].value == "总计"
+    assert input_cells(wb) == {"sessions": ("统计表", "B7"), "materials": ("统计表", "C7"),
+                               "consultations": ("统计表", "D7"),
+                               "new_insured": ("统计表", "E7")}
+    assert (ws["A9"].value, ws["B9"].value) == ("填表单位：", "泉州市")
+    assert ws["A10"].value == "填表日期："
     names = defined_cells(wb)
-    assert names["ck_unit"] == ("统计表", "B8") and names["ck_date"] == ("统计表", "B9")
+    assert names["ck_unit"] == ("统计表", "B9") and names["ck_date"] == ("统计表", "B10")
+    assert names["ck_round"] == ("统计表", "A4") and names["ck_band"] == ("统计表", "A1:E5")
     assert "ck_remarks" not in names  # the Fujian annex prints no 备注 row
-    assert wb.defined_names["ck_sessions"].attr_text == "'统计表'!$B$6"
-    assert ws.print_title_rows == "$5:$5"
+    assert wb.defined_names["ck_sessions"].attr_text == "'统计表'!$B$7"
+    assert ws.print_title_rows == "$6:$6"
 
 
 def test_hubei_layout_puts_each_blank_in_its_own_cell(hubei: Campaign) -> None:
@@ -234,9 +242,12 @@ def test_hubei_layout_puts_each_blank_in_its_own_cell(hubei: Campaign) -> None:
     ws = wb["统计表"]
     assert ws["A1"].value == "“人社惠民政策进万家”活动情况统计表"
     assert ws["A2"].value == "(2024 年)"
-    assert (ws["A3"].value, ws["B3"].value) == ("填报单位（盖章）：", "襄阳市")
-    assert ws["A4"].value == "填报时间："
-    assert (ws["A5"].value, ws["B5"].value, ws["C5"].value) == ("项 目", "内 容", "开展情况")
+    # the round line (the unit is on the 填报单位 line below it) and the deadline
+    assert (ws["A3"].value, ws["F3"].value) == ("年度统计（截至2024年12月31日）",
+                                                "请于2024年12月20日前报送")
+    assert (ws["A4"].value, ws["B4"].value) == ("填报单位（盖章）：", "襄阳市")
+    assert ws["A5"].value == "填报时间："
+    assert (ws["A6"].value, ws["B6"].value, ws["C6"].value) == ("项 目", "内 容", "开展情况")
     cells = input_cells(wb)
     # 开展政策宣讲进村居活动: [C]场，覆盖乡镇 [E]个，覆盖率 [G]%
     row = ws[cells["village_sessions"][1]].row
@@ -256,7 +267,7 @@ def test_hubei_layout_puts_each_blank_in_its_own_cell(hubei: Campaign) -> None:
     # groups merged down column A, in the annex's order
     groups = [ws.cell(r.min_row, 1).value for r in sorted(ws.merged_cells.ranges,
                                                            key=lambda r: r.min_row)
-              if r.min_col == r.max_col == 1 and r.min_row > 5]
+              if r.min_col == r.max_col == 1 and r.min_row > 6]
     assert groups == ["政策公开", "政策解读", "政策宣讲", "窗口宣传", "备 注"]
     # 备注 row with its printed text, then the unlocked extra-item rows
     names = defined_cells(wb)
@@ -354,7 +365,7 @@ def test_safe_text_and_put_text() -> None:
 def test_hostile_unit_name_never_becomes_a_formula(fujian: Campaign, tmp_path: Path) -> None:
     c = hostile_campaign(fujian, "FJ01")
     path = write_forms(c, tmp_path, units=["FJ01"])[0]
-    assert path.name == "fujian_hkmacao_2021_final_FJ01_=HYPERLINK(_http___x_).xlsx"
+    assert path.name == "=HYPERLINK(_http___x_)_截至1月底统计表.xlsx"
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
             if name.startswith("xl/worksheets/"):
@@ -375,7 +386,8 @@ def test_hostile_unit_name_never_becomes_a_formula(fujian: Campaign, tmp_path: P
     if shutil.which("soffice"):
         out, _ = libreoffice_convert(path, tmp_path / "lo", CSV_FILTER)
         table = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
-        assert table[7][:2] == ["填表单位：", HOSTILE]
+        assert table[8][:2] == ["填表单位：", HOSTILE]
+        assert table[3][0] == HOSTILE + "\u3000截至1月底统计（2022年1月31日）"
 
 
 # ---------------------------------------------------------------------------------------
@@ -457,7 +469,7 @@ def test_rollup_recalculates_in_libreoffice(hubei: Campaign, tmp_path: Path) -> 
     soffice()
     rows = wuhan_rows(hubei)
     path = write_rollup(hubei, "HB01", rows, tmp_path)
-    assert path.name == "hubei_huimin_2024_final_HB01_武汉市_汇总.xlsx"
+    assert path.name == "武汉市_年度统计表_汇总.xlsx"
     out, elapsed = libreoffice_convert(path, tmp_path / "recalc", "xlsx")
     print(f"LibreOffice recalculation took {elapsed:.2f} s")
     wb = openpyxl.load_workbook(out, data_only=True)
@@ -491,14 +503,13 @@ def test_cli_writes_one_form_per_reporting_unit(tmp_path: Path,
     out = capsys.readouterr().out.splitlines()
     files = sorted(p.name for p in tmp_path.glob("*.xlsx"))
     assert len(files) == 10 and len(out) == 11
-    assert "fujian_hkmacao_2021_final_FJ10_平潭综合实验区.xlsx" in files
+    assert "平潭综合实验区_截至1月底统计表.xlsx" in files
     assert out[-1].startswith("10 form(s) for fujian_hkmacao_2021, round final")
 
     assert main(["forms", str(HUBEI), "--out", str(tmp_path / "hb"), "--unit", "HB01",
                  "--unit", "HB_D02", "--period", "midyear"]) == 0
     assert sorted(p.name for p in (tmp_path / "hb").iterdir()) == [
-        "hubei_huimin_2024_midyear_HB01_武汉市.xlsx",
-        "hubei_huimin_2024_midyear_HB_D02_就业促进和失业保险处.xlsx"]
+        "就业促进和失业保险处_上半年统计表.xlsx", "武汉市_上半年统计表.xlsx"]
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -248,7 +248,8 @@ def test_uncalculated_formula_is_an_error(tmp_path: Path) -> None:
     wb[cells["sessions"][0]][cells["sessions"][1]] = "=2+3"
     out = read_return(c, workbook_bytes(wb), name="f.xlsx")
     assert out.status == "rejected"
-    assert [(p.reason, p.cell) for p in out.errors] == [("uncalculated_formula", "B6")]
+    assert [(p.reason, p.cell) for p in out.errors] == [("uncalculated_formula",
+                                                          cells["sessions"][1])]
 
 
 def test_wrong_round_against_period() -> None:

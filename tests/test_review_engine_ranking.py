@@ -1,7 +1,7 @@
 """Review of the statistics engine: a ranking compares peers of one level.
 
 湖北省's children are 17 市州 and 6 provincial lead divisions (厅处室). A 市州 ranking table
-(REFERENCE.md §2: 序号, 地区, …, 排名) ranks the 市州 among themselves; a division must not
+(docs/reports.md: 序号, 地区, …, 排名) ranks the 市州 among themselves; a division must not
 take a place in it (nor push a city down). Outliers already compare peers of one level.
 """
 

@@ -1,6 +1,6 @@
 """Review of the statistics engine: reporting rates count complete returns only.
 
-REFERENCE.md §1 (DHIS2): Actual (A) = units × periods with a *complete* return, reporting
+DHIS2 (docs/design-notes.md): Actual (A) = units × periods with a *complete* return, reporting
 rate = A / E × 100. A unit whose only return is incomplete has been received (it shows in
 ``received`` and ``incomplete``) but does not count towards the rate — otherwise a county
 whose milestone is still overdue would show a 100% reporting rate.

@@ -171,7 +171,7 @@ def test_unplaced_figure_in_a_multi_blank_cell_is_an_error(tmp_path: Path) -> No
 def test_value_error_names_the_unit_of_its_row(tmp_path: Path) -> None:
     """In a horizontal table, an error in 厦门市's row says unit FJ02 (it said '', not a code).
 
-    DESIGN.md's error shape has ``"unit": "CODE"`` (or null when no unit is known).
+    docs/json.md's error shape has ``"unit": "CODE"`` (or null when no unit is known).
     """
     c = load_campaign(FUJIAN)
     wb = openpyxl.Workbook()

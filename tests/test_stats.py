@@ -290,7 +290,7 @@ def test_incomplete_return_is_received_but_not_on_time(three):
 # rankings, shares, changes
 # ---------------------------------------------------------------------------------------
 def test_rank_labels_write_ties_as_bingliedi():
-    # two units share third place; the next one is fifth (REFERENCE.md §2: 并列第3)
+    # two units share third place; the next one is fifth (docs/reports.md: 并列第3)
     assert rank_labels([90.0, 88.0, 85.0, 85.0, 70.0]) == [
         (1, "第1"), (2, "第2"), (3, "并列第3"), (3, "并列第3"), (5, "第5")]
     assert rank_labels([90.0, 85.0, 85.0, 85.0, None]) == [

@@ -1,7 +1,7 @@
 """Build the 通报 (inspection briefing) of a unit as of a date, as a document model.
 
 :func:`build_briefing` reads a :class:`~.snapshot.Snapshot` and returns a
-:class:`~.model.Report` shaped as REFERENCE.md §2 describes a bulletin:
+:class:`~.model.Report` shaped as a bulletin (通报) is (docs/reports.md):
 
 - title 关于…情况的通报, the addressee, an opening (the document number only where the spec
   has one; a notice's title is never invented);
@@ -37,16 +37,27 @@ of its own milestones is overdue or was done late, and it finished at least one 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
 
 import pandas as pd
 
 from ..rounding import round_half_up
 from ..spec import Indicator, Unit
 from ..stats import rank_labels, reporter_status
-from .model import Block, Cell, Paragraph, Report, Section, Table, cell, fig, para, report, section
+from .model import (
+    Block,
+    Cell,
+    Figure,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+    cell,
+    fig,
+    para,
+    report,
+    section,
+)
 from .model import table as make_table
 from .notes import NotesFile
 from .numbers import MISSING, fmt_count, fmt_date, fmt_rate
@@ -54,14 +65,16 @@ from .snapshot import LEVEL_LABELS, Snapshot
 from .yearend import (
     Facts,
     activity_name,
+    by_level,
     full_name,
     group_sentence,
-    indicator_label,
+    leaders,
     milestone_problems,
     names_list,
     number_text,
     office_name,
     opening_basis,
+    phrase,
     rate_value_cell,
     return_problems,
     target_problems,
@@ -102,19 +115,23 @@ def reporting_sentences(f: Facts) -> list[Paragraph]:
             continue
         st = reporter_status(f.c, f.snap.frames, f.snap.as_of, r.id)
         st = st[st.index.isin(scope)]
-        got = [str(u) for u in st.index[st["first_received"].notna()]]
+        # done_on: the unit's own return, or its last reporting child's (completed_by children)
+        got = [str(u) for u in st.index[st["done_on"].notna() | st["first_received"].notna()]]
         on_time = [str(u) for u in st.index[st["status"] == "on_time"]]
         ids_got = f.book.returns(r.id, got)
         ids_on = f.book.returns(r.id, on_time)
-        head = f"{r.label}统计表（报送时限{fmt_date(r.deadline)}）应报{fmt_count(expected)}个单位，"
+        head: list[str | Figure] = [f"{r.label}统计表（报送时限{fmt_date(r.deadline)}）应报",
+                fig(fmt_count(expected), *f.round_ids(r.id)), "个单位，"]
         if r.deadline > f.snap.as_of:
-            out.append(para(head, "尚未到报送时限，目前已收到", fig(fmt_count(len(got)), *ids_got),
+            out.append(para(*head, "尚未到报送时限，目前已收到", fig(fmt_count(len(got)), *ids_got),
                             "个单位报送。"))
             continue
-        out.append(para(head, "已报", fig(fmt_count(int(row["已报"])), *ids_got),
-                        "个，报送率", fig(fmt_rate(row["报送率（%）"]), *ids_got),
+        out.append(para(*head, "已报", fig(fmt_count(int(row["已报"])), *ids_got),
+                        "个，报送率",
+                        fig(fmt_rate(row["报送率（%）"]), *ids_got, *f.round_ids(r.id)),
                         "；按时报送", fig(fmt_count(int(row["按时"])), *ids_on),
-                        "个，按时报送率", fig(fmt_rate(row["按时报送率（%）"]), *ids_on), "。"))
+                        "个，按时报送率",
+                        fig(fmt_rate(row["按时报送率（%）"]), *ids_on, *f.round_ids(r.id)), "。"))
     return out
 
 
@@ -129,34 +146,33 @@ def target_summary(f: Facts) -> list[Paragraph]:
             continue
         own = next((t for u, t in rows if u.code == f.unit.code), None)
         u_text = ind.unit or ""
+        pids = f.period_ids()
         if own is not None:
             v = f.value(ind)
             ids = f.ids(ind)
+            tids = f.target_ids(f.unit.code, ind)
             rate = v / own.value * 100 if v is not None and own.value else None
-            out.append(para(f"{f.scope}{ind.label}目标任务{number_text(ind, own.value)}{u_text}，"
-                            "完成", fig(number_text(ind, v), *ids), f"{u_text}，完成率",
-                            fig(fmt_rate(rate), *ids), f"，序时进度{fmt_rate(tp)}。"))
+            out.append(para(f"{f.scope}{ind.label}目标任务", fig(number_text(ind, own.value),
+                                                                *tids),
+                            f"{u_text}，完成", fig(number_text(ind, v), *ids), f"{u_text}，完成率",
+                            fig(fmt_rate(rate), *ids, *tids), "，序时进度",
+                            fig(fmt_rate(tp), *pids), "。"))
             continue
         vals = [(u, t, f.value(ind, u.code)) for u, t in rows]
         done = [(u, t, v) for u, t, v in vals if v is not None]
         total_t = sum(t.value for _u, t, _v in done)
         total_v = sum(v for _u, _t, v in done if v is not None)
         ids = tuple(i for u, _t, _v in done for i in f.ids(ind, u.code))
+        all_tids = tuple(i for u, _t in rows for i in f.target_ids(u.code, ind))
+        tids = tuple(i for u, _t, _v in done for i in f.target_ids(u.code, ind))
         rate = total_v / total_t * 100 if total_t else None
-        out.append(para(f"设定{ind.label}目标任务的{len(rows)}个单位中，", fig(fmt_count(len(done)),
-                                                                          *ids),
-                        f"个已报送完成数，目标任务合计{number_text(ind, total_t)}{u_text}，完成",
-                        fig(number_text(ind, total_v), *ids), f"{u_text}，完成率",
-                        fig(fmt_rate(rate), *ids), f"，序时进度{fmt_rate(tp)}。"))
+        out.append(para(f"设定{ind.label}目标任务的", fig(fmt_count(len(rows)), *all_tids),
+                        "个单位中，", fig(fmt_count(len(done)), *ids),
+                        "个已报送完成数，目标任务合计", fig(number_text(ind, total_t), *tids),
+                        f"{u_text}，完成", fig(number_text(ind, total_v), *ids),
+                        f"{u_text}，完成率", fig(fmt_rate(rate), *ids, *tids), "，序时进度",
+                        fig(fmt_rate(tp), *pids), "。"))
     return out
-
-
-def _levels(kids: Sequence[Unit]) -> list[tuple[str, list[Unit]]]:
-    out: dict[str, list[Unit]] = {}
-    for k in kids:
-        out.setdefault(k.level, []).append(k)
-    order = {"city": 0, "county": 1, "dept": 2, "province": 3}
-    return sorted(out.items(), key=lambda kv: order.get(kv[0], 9))
 
 
 def ranking_table(f: Facts, ind: Indicator, n: int) -> Table | None:
@@ -178,7 +194,7 @@ def ranking_table(f: Facts, ind: Indicator, n: int) -> Table | None:
     header.append("排名")
     width = len(header)
     body: list[list[str | Cell]] = []
-    groups = _levels(kids)
+    groups = by_level(kids)
     by_rate = []
     for level, members in groups:
         targets = {k.code: f.c.target(k.code, ind.id) for k in members}
@@ -196,27 +212,33 @@ def ranking_table(f: Facts, ind: Indicator, n: int) -> Table | None:
             body.append([cell(LEVEL_LABELS.get(level, level), colspan=width, align="left")])
         ordered = sorted(members, key=lambda k: (ranks[k.code][0] is None,
                                                  ranks[k.code][0] or 0))
+        # a rank is read from every figure of the level it is ranked in
+        peers = tuple(i for k in members for i in f.ids(ind, k.code)
+                      + (f.target_ids(k.code, ind) if all_targets else ()))
         for i, k in enumerate(ordered, start=1):
             ids = f.ids(ind, k.code)
             row: list[str | Cell] = [str(i), cell(k.name, align="left")]
             t = targets[k.code]
+            tids = f.target_ids(k.code, ind)
             if with_targets:
-                row.append(value_cell(ind, t.value if t else None))
+                row.append(value_cell(ind, t.value if t else None, tids))
             row.append(value_cell(ind, values[k.code], ids))
             if with_targets:
-                row.append(rate_value_cell(rates[k.code], ids if t else ()))
-            row.append(ranks[k.code][1] or MISSING)
+                row.append(rate_value_cell(rates[k.code], (*ids, *tids) if t else ()))
+            label = ranks[k.code][1]
+            row.append(cell(label, *peers) if label else cell(MISSING))
             body.append(row)
     total: list[str | Cell] = [cell(f"{f.scope}合计", colspan=2)]
     own = f.c.target(f.unit.code, ind.id)
     v = f.value(ind)
     ids = f.ids(ind)
+    own_tids = f.target_ids(f.unit.code, ind)
     if with_targets:
-        total.append(value_cell(ind, own.value if own else None))
+        total.append(value_cell(ind, own.value if own else None, own_tids))
     total.append(value_cell(ind, v, ids))
     if with_targets:
         total.append(rate_value_cell(v / own.value * 100 if own and v is not None and own.value
-                                     else None, ids if own else ()))
+                                     else None, (*ids, *own_tids) if own else ()))
     total.append(MISSING)
     basis = "完成率" if all(by_rate) else "完成数"
     unit = "%" if ind.unit == "%" else ind.unit or ""
@@ -272,27 +294,6 @@ def commended(f: Facts) -> list[Unit]:
     return out
 
 
-def leaders(f: Facts, ind: Indicator) -> Paragraph | None:
-    """Name the first three of each level on an indicator, with their figures."""
-    runs: list[str | Any] = []
-    for level, members in _levels(list(f.children)):
-        vals = [(k, f.value(ind, k.code)) for k in members]
-        vals = [(k, v) for k, v in vals if v is not None]
-        if len(vals) < 2:
-            continue
-        vals.sort(key=lambda kv: -(kv[1] or 0.0))
-        top = vals[:3]
-        parts: list[str | Any] = []
-        for i, (k, v) in enumerate(top):
-            parts += ["、" if i else "", f"{k.name}（", fig(number_text(ind, v),
-                                                            *f.ids(ind, k.code)),
-                      f"{ind.unit or ''}）"]
-        runs += [f"{'；' if runs else ''}{LEVEL_LABELS.get(level, level)}中居前的是", *parts]
-    if not runs:
-        return None
-    return para(f"从{ind.label}完成数看，", *runs, "。")
-
-
 # ---------------------------------------------------------------------------------------
 # 三、存在问题 (extra: outliers) and 四、下一步工作要求
 # ---------------------------------------------------------------------------------------
@@ -302,14 +303,17 @@ def outlier_sentences(f: Facts) -> list[Paragraph]:
     out = []
     for r in o.to_dict("records"):
         code = str(r["单位编号"])
-        ind = next((i for i in f.indicators() if indicator_label(f.c, i) == r["指标"]
-                    or i.label == r["指标"]), None)
+        ind = next((i for i in f.indicators() if i.id == r["指标编号"]), None)
         if ind is None:
             continue
         ids = f.ids(ind, code)
-        out.append(para(f"{r['单位']}{ind.label}", fig(number_text(ind, r["数值"]), *ids),
-                        f"{ind.unit or ''}，与同级单位中位数（{number_text(ind, r['同级中位数'])}"
-                        f"{ind.unit or ''}）差距较大，请核实。"))
+        level = f.c.unit(code).level
+        peers = tuple(i for k in f.children if k.level == level for i in f.ids(ind, k.code))
+        head, measure = phrase(f.c, ind)
+        out.append(para(f"{r['单位']}{head}", fig(number_text(ind, r["数值"]), *ids),
+                        f"{measure}，与同级单位中位数（",
+                        fig(number_text(ind, r["同级中位数"]), *peers),
+                        f"{measure}）差距较大，请核实。"))
     return out
 
 
@@ -340,7 +344,7 @@ def upcoming(f: Facts) -> list[Paragraph]:
         if owe.empty:
             continue
         out.append(para(f"{m.row or fmt_date(due)}（{fmt_date(due)}）需完成“{f.task_name(m.id)}”，"
-                        f"尚有{fmt_count(len(owe))}个单位未完成。"))
+                        "尚有", fig(fmt_count(len(owe)), *f.milestone_ids(m.id)), "个单位未完成。"))
     return out
 
 
@@ -408,14 +412,14 @@ def build_briefing(snap: Snapshot, *, spot_n: int = 5, seed: int | None = None,
     if f.children:
         praised = commended(f)
         reporters = {u.code for r in f.rounds_due() for u in f.c.reporters(r.id)}
-        rule = "、".join(
-            (["按时报送统计表"] if any(k.code in reporters for k in f.children) else [])
-            + ["本单位各项限时任务均按时完成"]
-            + (["目标任务完成率不低于序时进度"] if f.targeted() else []))
+        parts = ((["按时报送统计表"] if any(k.code in reporters for k in f.children) else [])
+                 + ["本单位各项限时任务均按时完成"]
+                 + (["目标任务完成率不低于序时进度"] if f.targeted() else []))
         if praised:
-            good.append(para(f"{names_list([k.name for k in praised])}{rule}，予以通报表扬。"))
+            good.append(para(f"{names_list([k.name for k in praised])}{'，'.join(parts)}，"
+                             "予以通报表扬。"))
         else:
-            good.append(para(f"截至{fmt_date(snap.as_of)}，没有{rule}的单位。"))
+            good.append(para(f"截至{fmt_date(snap.as_of)}，没有{'、'.join(parts)}的单位。"))
         for ind in ranked_indicators(f)[:1]:
             p = leaders(f, ind)
             if p is not None:
@@ -426,7 +430,8 @@ def build_briefing(snap: Snapshot, *, spot_n: int = 5, seed: int | None = None,
         st = f.milestone_status()
         own = st[(st["unit"] == u.code) & (st["status"] == "on_time")]
         good.append(para(f"截至{fmt_date(snap.as_of)}，{u.name}按时完成", fig(
-            fmt_count(len(own)), *f.book.deliverables(_own_deliverables(f, own))),
+            fmt_count(len(own)), *f.book.deliverables(_own_deliverables(f, own)),
+            *(i for mid in own["milestone"] for i in f.milestone_ids(str(mid)))),
                          "项限时任务。"))
 
     problems: list[Section] = []

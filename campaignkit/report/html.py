@@ -24,7 +24,22 @@ from html import escape
 from pathlib import Path
 from typing import Any, Final
 
-from .model import Block, Cell, Chart, Figure, Paragraph, Report, Source, Table, figures, numbered
+from .model import (
+    Block,
+    Cell,
+    Chart,
+    Figure,
+    Paragraph,
+    Report,
+    Source,
+    Table,
+    annex_layout,
+    column_widths,
+    figures,
+    numbered,
+    text_width,
+    title_lines,
+)
 from .numbers import annex_label, fmt_date
 
 __all__ = ["PRINT_CSS", "REPORT_CSS", "render_fragment", "render_html", "sources_json",
@@ -47,7 +62,8 @@ REPORT_CSS: Final = f"""
   line-height: 1.45; text-align: center; margin: 0 0 28.95pt; }}
 .ck-report .addressee {{ text-indent: 0; }}
 .ck-report h2, .ck-report h3, .ck-report h4, .ck-report h5 {{ font-size: 16pt;
-  font-weight: normal; line-height: 28.95pt; margin: 0; text-indent: 2em; }}
+  font-weight: normal; line-height: 28.95pt; margin: 0; text-indent: 2em;
+  break-after: avoid; page-break-after: avoid; }}
 .ck-report .h1 {{ font-family: {_HEI_FONTS}; }}
 .ck-report .h2 {{ font-family: {_KAI_FONTS}; }}
 .ck-report .h3, .ck-report .h4 {{ font-family: {_BODY_FONTS}; }}
@@ -56,8 +72,11 @@ REPORT_CSS: Final = f"""
 .ck-report figure.chart img {{ max-width: 100%; height: auto; }}
 .ck-report figcaption, .ck-report .table-caption {{ font-family: {_HEI_FONTS};
   font-size: 14pt; line-height: 1.6; text-align: center; text-indent: 0; }}
+.ck-report .table-caption, .ck-report .table-note {{ break-after: avoid;
+  page-break-after: avoid; }}
 .ck-report .table-note {{ font-size: 12pt; text-align: right; text-indent: 0; line-height: 1.6; }}
 .ck-report table.data {{ border-collapse: collapse; margin: 4pt auto 12pt; width: 100%;
+  table-layout: fixed;
   font-size: 12pt; line-height: 1.5; }}
 .ck-report table.data th, .ck-report table.data td {{ border: 1px solid #000;
   padding: 2pt 4pt; vertical-align: middle; }}
@@ -66,13 +85,21 @@ REPORT_CSS: Final = f"""
 .ck-report table.data tr {{ break-inside: avoid; }}
 .ck-report table.data .left {{ text-align: left; }}
 .ck-report table.data .center {{ text-align: center; }}
-.ck-report table.data .right {{ text-align: right; font-variant-numeric: tabular-nums; }}
+.ck-report table.data .right {{ text-align: right; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }}
+.ck-report table.data .short {{ white-space: nowrap; }}
 .ck-report table.data tr.total td {{ font-weight: bold; }}
 .ck-report .annex-note {{ margin-top: 28.95pt; }}
 .ck-report .annex-note.more {{ margin-top: 0; padding-left: 5em; text-indent: 0; }}
-.ck-report .signature {{ width: fit-content; margin: 28.95pt 4em 0 auto; text-align: center; }}
+.ck-report .signature {{ width: fit-content; margin: 28.95pt 4em 0 auto; text-align: center;
+  break-inside: avoid; break-before: avoid; page-break-inside: avoid; }}
 .ck-report .signature p {{ text-indent: 0; text-align: center; }}
 .ck-report section.annex {{ break-before: page; margin-top: 28.95pt; }}
+.ck-report section.annex.wide table.data {{ font-size: var(--ck-table-pt, 8pt);
+  line-height: 1.3; }}
+.ck-report section.annex.wide table.data th, .ck-report section.annex.wide table.data td {{
+  padding: 1pt 1.5pt; }}
+.ck-report section.annex.wide table.data th {{ line-height: 1.15; }}
 .ck-report .annex-label {{ font-family: {_HEI_FONTS}; text-indent: 0; }}
 .ck-report .annex-title {{ font-family: {_TITLE_FONTS}; font-size: 22pt; font-weight: normal;
   text-align: center; text-indent: 0; line-height: 1.45; margin: 14pt 0; }}
@@ -90,15 +117,26 @@ PRINT_CSS: Final = """
 @page :left { @bottom-right { content: none; }
   @bottom-left { content: "— " counter(page) " —"; font-family: "SimSun", "宋体",
     "Noto Serif CJK SC", serif; font-size: 14pt; margin-left: 1em; vertical-align: top; } }
+@page wide { size: A4 landscape; margin: 37mm 26mm 35mm 28mm; }
 html, body { margin: 0; padding: 0; background: #fff; }
-@media screen { body { padding: 24px 12px; } }
+@media screen { body { padding: 24px 12px; }
+  .ck-report section.annex.wide { width: 243mm; max-width: 96vw;
+    margin-left: 50%; transform: translateX(-50%); } }
 @media print {
   .ck-report { max-width: none; }
   .ck-report a.src { border-bottom: none; }
-  .ck-report section.sources { break-before: page; }
+  .ck-report section.annex.wide { page: wide; }
+  .ck-report .chart-sources, .ck-report section.sources { display: none; }
 }
 """
-"""Page rules for printing: A4, margins 37/35/28/26 mm, page numbers, annex page breaks."""
+"""Page rules for printing: A4, margins 37/35/28/26 mm, page numbers, annex page breaks; an annex
+of more than eight columns on a landscape page (as in the Word file); on paper the 数据来源 list
+and the chart source links are left out (the page on screen and ``sources.json`` keep them)."""
+
+
+BODY_TABLE_EM: Final = 156 / 25.4 * 72 / 12  # the 156 mm text block in 12 pt table ems
+SHORT_EM: Final = 3.6
+"""A centred body cell this wide or narrower (限时, 已完成, 并列第12) is kept on one line."""
 
 
 def _e(text: str) -> str:
@@ -128,15 +166,25 @@ class _Writer:
     def cell(self, c: Cell, tag: str) -> str:
         spans = (f' colspan="{c.colspan}"' if c.colspan > 1 else "") + (
             f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "")
-        return f'<{tag} class="{c.align}"{spans}>{self.link(c.text, c.sources)}</{tag}>'
+        short = (tag == "td" and c.align == "center" and c.colspan == 1
+                 and 0 < text_width(c.text, ascii_em=0.55) <= SHORT_EM)
+        align = f"{c.align} short" if short else c.align  # 限时, 已完成, 并列第2: never broken
+        return f'<{tag} class="{align}"{spans}>{self.link(c.text, c.sources)}</{tag}>'
 
-    def table(self, t: Table, *, caption: bool = True) -> str:
+    def table(self, t: Table, *, caption: bool = True, width_em: float = BODY_TABLE_EM) -> str:
+        """A table whose columns are sized as in the Word file (:func:`~.model.column_widths`
+        over ``width_em`` ems of the table's font, a fixed layout)."""
         out = []
         if caption and t.caption:
             out.append(f'<p class="table-caption">{_e(t.caption)}</p>')
         if t.note:
             out.append(f'<p class="table-note">{_e(t.note)}</p>')
         out.append('<table class="data">')
+        if t.rows:
+            widths = column_widths(t, width_em)
+            total = sum(widths)
+            out.append("<colgroup>" + "".join(f'<col style="width: {w / total * 100:.2f}%">'
+                                              for w in widths) + "</colgroup>")
         if t.header:
             out.append("<thead>")
             out.extend("<tr>" + "".join(self.cell(c, "th") for c in row) + "</tr>"
@@ -154,7 +202,8 @@ class _Writer:
         data = base64.b64encode(c.png).decode("ascii")
         caption = _e(c.caption)
         if c.sources:
-            caption += " " + self.link("〔来源〕", c.sources)
+            link = self.link("〔来源〕", c.sources)
+            caption += f' <span class="chart-sources">{link}</span>'
         return (f'<figure class="chart"><img src="data:image/png;base64,{data}" '
                 f'alt="{_e(c.alt)}" style="width: {c.width_mm:g}mm">'
                 f"<figcaption>{caption}</figcaption></figure>")
@@ -172,7 +221,7 @@ def _body(report: Report) -> Iterator[str]:
     yield '<article class="ck-report">'
     if report.doc_number:
         yield f'<p class="doc-number">{_e(report.doc_number)}</p>'
-    yield f'<h1 class="title">{_e(report.title)}</h1>'
+    yield f'<h1 class="title">{"<br>".join(_e(t) for t in title_lines(report.title))}</h1>'
     if report.addressee:
         yield f'<p class="addressee">{_e(report.addressee)}</p>'
     yield from (w.block(b) for b in report.opening)
@@ -199,10 +248,13 @@ def _body(report: Report) -> Iterator[str]:
             yield f'<p class="date">{_e(fmt_date(report.date))}</p>'
         yield "</div>"
     for i, a in enumerate(report.annexes, start=1):
-        yield f'<section class="annex" id="annex-{i}">'
+        wide, size = annex_layout(a.table)
+        style = f' style="--ck-table-pt: {size:g}pt"' if wide else ""
+        yield f'<section class="annex{" wide" if wide else ""}" id="annex-{i}"{style}>'
         yield f'<p class="annex-label">{annex_label(i, len(report.annexes))}</p>'
-        yield f'<h2 class="annex-title">{_e(a.title)}</h2>'
-        yield w.table(a.table, caption=a.table.caption not in ("", a.title))
+        yield f'<h2 class="annex-title">{"<br>".join(_e(t) for t in title_lines(a.title))}</h2>'
+        yield w.table(a.table, caption=a.table.caption not in ("", a.title),
+                      width_em=(297 - 28 - 26) / 25.4 * 72 / size if wide else BODY_TABLE_EM)
         if a.notes:
             yield '<div class="annex-notes">' + "".join(f"<p>{_e(n)}</p>" for n in a.notes)
             yield "</div>"

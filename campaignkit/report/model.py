@@ -18,11 +18,12 @@ their position (一、 （一） 1. （1）), never typed by the caller. Builder
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
 from .numbers import MISSING, fmt_count, fmt_rate, heading_label
 
@@ -43,7 +44,9 @@ __all__ = [
     "Text",
     "add_section",
     "add_sources",
+    "annex_layout",
     "cell",
+    "column_widths",
     "count_cell",
     "fig",
     "figures",
@@ -55,6 +58,8 @@ __all__ = [
     "report",
     "section",
     "table",
+    "text_width",
+    "title_lines",
     "with_annex",
 ]
 
@@ -328,6 +333,126 @@ def grid(t: Table) -> list[list[tuple[int, int, Cell] | None]]:
         out.append(line)
     if any(r >= len(rows) for r, _c in taken):
         raise ValueError(f"table {t.caption!r}: a rowspan runs past the last row")
+    return out
+
+
+def text_width(text: str, ascii_em: float = 0.5) -> float:
+    """Measure text in ems: a CJK character is 1, an ASCII one ``ascii_em``.
+
+    >>> text_width("武汉市"), text_width("12,345", ascii_em=0.6)
+    (3.0, 3.6)
+    """
+    return sum(ascii_em if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def annex_layout(t: Table) -> tuple[bool, float]:
+    """Say how an annex table is printed: (landscape, font size in pt).
+
+    Up to 8 columns: portrait at 12 pt, like the body's tables; up to 16: landscape at 10 pt;
+    more (a statistics table of every indicator): landscape at 8 pt.
+
+    >>> annex_layout(table("t", [["地区", "场次"]], [["武汉市", "3"]]))
+    (False, 12.0)
+    """
+    n = t.columns
+    return (n > 8, 12.0 if n <= 8 else 10.0 if n <= 16 else 8.0)
+
+
+TITLE_CHARS: Final = 20
+"""Characters of a 22 pt title on one line of the 156 mm text block."""
+_TITLE_CUTS: Final = (
+    re.compile(r"(?<=活动)(?=.)"),  # …“人社惠民政策进万家”活动 | 2024年度工作总结
+    re.compile(r"(?=\d{4}年)"),
+    re.compile(r"(?=工作总结|进展情况|情况的通报|统计表)"),
+    re.compile(r"(?<=[”》])(?=.)"),
+)
+
+
+def title_lines(title: str, per_line: int = TITLE_CHARS) -> list[str]:
+    """Break a title too long for one line where officials break it: after 活动, before the
+    year, before 工作总结 or 进展情况, after a closing quote (in that order of preference;
+    the most even cut of the first kind that fits), else near the middle.
+
+    >>> title_lines("湖北省“人社惠民政策进万家”活动2024年度工作总结")
+    ['湖北省“人社惠民政策进万家”活动', '2024年度工作总结']
+    >>> title_lines("关于全省“人社惠民政策进万家”活动进展情况的通报")
+    ['关于全省“人社惠民政策进万家”活动', '进展情况的通报']
+    >>> title_lines("关于全省港澳居民内地参保政策专项宣传季活动进展情况的通报")
+    ['关于全省港澳居民内地参保政策', '专项宣传季活动进展情况的通报']
+    >>> title_lines("示例总结")
+    ['示例总结']
+    """
+    if len(title) <= per_line:
+        return [title]
+    for cut in _TITLE_CUTS:
+        places = [m.start() for m in cut.finditer(title)
+                  if 0 < m.start() < len(title) and m.start() <= per_line
+                  and len(title) - m.start() <= per_line]
+        if places:
+            at = min(places, key=lambda i: abs(len(title) - 2 * i))
+            return [title[:at], title[at:]]
+    if len(title) > 2 * per_line:
+        return [title]
+    middle = (len(title) + 1) // 2  # near the middle, after a unit or a noun if one is there
+    near = [i for i in range(middle - 3, middle + 4)
+            if max(i, len(title) - i) <= per_line and title[i - 1] in "省市县区州策动会"]
+    at = min(near, key=lambda i: abs(len(title) - 2 * i)) if near else middle
+    return [title[:at], title[at:]]
+
+
+def column_widths(t: Table, total: float) -> list[float]:
+    """Share ``total`` ems of width among a table's columns (Word, and HTML's wide tables).
+
+    Every column asks for what its widest cell needs (a header may take three lines; a long
+    text at most 20 ems); the room left over goes to the text columns (those needing 6 ems or
+    more). When the asks exceed the width, all shrink in proportion, except that a column of
+    numbers or of short words (限时, 已完成, 并列第2) keeps the width of its widest one (they never
+    wrap), and a column of names keeps five characters a line: what that costs is taken from
+    the other columns, in proportion to their width above two characters.
+
+    >>> t = table("t", [["序号", "地区", "完成数"]], [["1", "恩施土家族苗族自治州", "1,234"]])
+    >>> [round(w, 1) for w in column_widths(t, 30)]
+    [3.2, 22.6, 4.2]
+    >>> t = table("t", [["地区", "完成数"]], [["恩施土家族苗族自治州", count_cell(12345)]])
+    >>> [round(w, 1) for w in column_widths(t, 8)]
+    [3.2, 4.8]
+    """
+    slots = grid(t)
+    need = [2.5] * len(slots[0])
+    floor = [0.0] * len(slots[0])
+    for r, line in enumerate(slots):
+        for slot in line:
+            if slot is None or slot[2].colspan > 1:
+                continue
+            c, col = slot[2], slot[1]
+            w = text_width(c.text, ascii_em=0.6)
+            if r < len(t.header):
+                w = min(w, max(4.0, math.ceil(w / 3)))  # a header may take three lines
+            need[col] = max(need[col], min(w, 20.0) + 1.2)
+            brief = c.align == "center" and text_width(c.text, ascii_em=0.55) <= 3.6
+            if r >= len(t.header) and (c.kind is not None or brief):
+                floor[col] = max(floor[col], w + 1.2)
+            elif r >= len(t.header) and c.align == "left":  # names: five characters a line
+                floor[col] = max(floor[col], min(w, 5.0) + 1.2)
+            elif r < len(t.header):  # a measure in brackets, （场/人）, is never broken
+                bracket = max((text_width(m, 0.55) for m in re.findall(r"（[^）]*）", c.text)),
+                              default=2.0)
+                floor[col] = max(floor[col], bracket + 0.8)
+    spare = total - sum(need)
+    wide = [i for i, n in enumerate(need) if n >= 6.0] or list(range(len(need)))
+    if spare > 0:  # the room left goes to the text columns
+        share = sum(need[j] for j in wide)
+        return [n + (spare * n / share if i in wide else 0.0) for i, n in enumerate(need)]
+    floor = [min(f, n) for f, n in zip(floor, need, strict=True)]
+    if sum(floor) >= total:  # not even the floors fit: they shrink alike
+        return [f * total / sum(floor) for f in floor]
+    out = [n * total / sum(need) for n in need]
+    short = sum(max(0.0, f - w) for f, w in zip(floor, out, strict=True))
+    keep = [max(f, 2.0) for f in floor]
+    slack = [max(0.0, w - k) if w >= f else 0.0 for w, k, f in zip(out, keep, floor, strict=True)]
+    if short and sum(slack) >= short:
+        out = [f if w < f else w - short * sl / sum(slack)
+               for w, f, sl in zip(out, floor, slack, strict=True)]
     return out
 
 

@@ -54,15 +54,14 @@ from typing import IO, Any, Final, Literal
 
 from ..errors import CampaignkitError, SpecError
 from ..spec import Campaign, load_campaign
-from .briefing import build_briefing
-from .docx import docx_bytes
 from .html import render_fragment, render_html, sources_json
 from .model import Annex, Report, Table, numbered
 from .notes import NotesError, NotesFile, read_notes
 from .pdf import find_chromium, find_soffice, to_pdf
 from .snapshot import ParameterError, Snapshot, open_snapshot
-from .xlsx import annex_xlsx_bytes
-from .yearend import build_year_end
+
+# The builders (matplotlib) and the Word and Excel writers load where they are used: the
+# process that runs ``campaignkit report`` only checks parameters and exports the notebook.
 
 __all__ = ["DEFAULT_FORMATS", "FORMATS", "KINDS", "Job", "Kind", "ReportParameterError",
            "ReportRunError", "notebook_path", "open_report", "output_paths", "publish",
@@ -168,7 +167,11 @@ class Job:
     def build(self) -> Report:
         """Build the report of this job."""
         if self.kind == "year-end":
+            from .yearend import build_year_end
+
             return build_year_end(self.snapshot, self.notes)
+        from .briefing import build_briefing
+
         return build_briefing(self.snapshot, notes=self.notes)
 
     def publish(self, report: Report) -> list[Path]:
@@ -285,6 +288,9 @@ def publish(report: Report, out_dir: str | Path, formats: Sequence[str] | str = 
     LibreOffice) and fails first, with one sentence, when neither is installed. Each file is
     written atomically. Returns the paths written, in :func:`output_paths` order.
     """
+    from .docx import docx_bytes
+    from .xlsx import annex_xlsx_bytes
+
     fmts = _formats(formats)
     out = Path(out_dir)
     written: list[Path] = []
@@ -365,7 +371,7 @@ def run_report(kind: Kind, spec: str | Path, *, db: str | Path = "campaignkit.db
                out_dir: str | Path = "reports",
                formats: Sequence[str] | str = DEFAULT_FORMATS,
                notes: str | Path | None = None, kernel_name: str = "python3",
-               timeout: float = 600.0) -> list[Path]:
+               timeout: float = 600.0, engine_name: str | None = None) -> list[Path]:
     """Make one report: execute its notebook with papermill, then export it through nbconvert.
 
     Parameters are checked here first (:func:`open_report`; :class:`ReportParameterError`
@@ -375,6 +381,8 @@ def run_report(kind: Kind, spec: str | Path, *, db: str | Path = "campaignkit.db
     ``report_templates/campaignkit`` template to ``<unit>_<kind>.html`` — the HTML report.
     Returns every path written. A failing cell raises :class:`ReportRunError` (cell, error
     name, message) and leaves the executed notebook as ``<unit>_<kind>.failed.ipynb``.
+    ``engine_name="campaignkit"`` runs it in this process's warm kernel
+    (:mod:`campaignkit.report.engine`, as a batch does); the default starts a fresh kernel.
     """
     import nbformat
     import papermill
@@ -403,10 +411,12 @@ def run_report(kind: Kind, spec: str | Path, *, db: str | Path = "campaignkit.db
     try:
         with _kernel_log() as log:
             try:
-                papermill.execute_notebook(
+                papermill.execute_notebook(  # saved once at the end (or on failure): the
+                    # display cell holds the whole report, ~1 MB, and a save per cell cost ~0.6 s
                     str(source), str(tmp), parameters=params, kernel_name=kernel_name,
                     progress_bar=False, log_output=False, cwd=str(job.out_dir),
-                    execution_timeout=timeout, kernel_manager_class=_kernel_manager(log))
+                    request_save_on_cell_execute=False, execution_timeout=timeout,
+                    engine_name=engine_name, kernel_manager_class=_kernel_manager(log))
             except PapermillExecutionError as exc:
                 failed = job.out_dir / f"{job.stem}.failed.ipynb"
                 if tmp.exists():

@@ -21,8 +21,18 @@ came from with :meth:`Snapshot.sources`.
 20.0
 >>> snap.children()[["地区", "层级", "召开小型座谈会和宣讲会场数"]].iloc[:3].values.tolist()
 [['省社保中心', '省直单位', nan], ['福州市', '市州', 12.0], ['厦门市', '市州', 8.0]]
->>> snap.sources("sessions")[["单位", "数值", "接收日期"]].values.tolist()
-[['福州市', 12.0, '2022-01-18'], ['厦门市', 8.0, '2022-01-25']]
+>>> snap.sources("sessions")[["提交编号", "单位", "数值", "接收日期"]].values.tolist()
+[[1, '福州市', 12.0, '2022-01-18'], [2, '厦门市', 8.0, '2022-01-25']]
+
+Fields that share one form label are told apart as the engine labels them, by their blank
+(and, where the blank is only the measure, by the measure):
+
+>>> hubei = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
+>>> labels = display_labels(hubei)
+>>> labels["townships_covered"], labels["township_coverage"]
+('开展政策宣讲进村居活动（覆盖乡镇）', '开展政策宣讲进村居活动（覆盖率）')
+>>> labels["lecturers"][-3:], labels["sessions_per_lecturer"][-5:]
+('（人）', '（场/人）')
 """
 
 from __future__ import annotations
@@ -53,7 +63,7 @@ from ..stats import (
     trace,
 )
 
-__all__ = ["STATUS_LABELS", "ParameterError", "Snapshot", "open_snapshot"]
+__all__ = ["STATUS_LABELS", "ParameterError", "Snapshot", "display_labels", "open_snapshot"]
 
 STATUS_LABELS: Final = {
     "on_time": "按时完成", "late": "逾期完成", "overdue": "逾期未完成", "due_soon": "即将到期",
@@ -65,6 +75,42 @@ PLAN_LABELS: Final = {"not_started": "未开始", "in_progress": "进行中", "m
                       "below": "未完成", "above": "超额完成"}
 LEVEL_LABELS: Final = {"province": "省", "city": "市州", "county": "县（市、区）",
                        "dept": "省直单位"}
+
+
+def _engine_label(c: Campaign, ident: str) -> str:
+    """The label the engine prints (``stats --json``): a measure's label; an indicator's form
+    label followed by its blank, （覆盖乡镇）, unless the blank is only the measure or 是否."""
+    for m in c.measures:
+        if m.id == ident:
+            return m.label
+    ind = c.indicator(ident)
+    if ind.blank and ind.blank not in (ind.unit or ""):
+        blank = ind.blank.replace(" ", "").replace(ind.unit or "\x00", "").strip()
+        if blank and blank != "是否":
+            return f"{ind.label}（{blank}）"
+    return ind.label
+
+
+def display_labels(c: Campaign) -> dict[str, str]:
+    """Label every indicator and measure so that no two share a label (column names).
+
+    The engine's label first; fields it still leaves alike (two blanks of one form cell that
+    differ only by their measure, 人 and 场/人) get their measure added, and, should they
+    share that too, their id.
+    """
+    ids = [i.id for i in c.indicators] + [m.id for m in c.measures]
+    out = {i: _engine_label(c, i) for i in ids}
+    units = {i.id: i.unit or "" for i in c.indicators} | {m.id: m.unit or "" for m in c.measures}
+    for extra in (lambda i: units[i], lambda i: i):
+        seen: dict[str, list[str]] = {}
+        for i in ids:
+            seen.setdefault(out[i], []).append(i)
+        for label, alike in seen.items():
+            if len(alike) > 1:
+                for i in alike:
+                    if extra(i):
+                        out[i] = f"{label}（{extra(i)}）"
+    return out
 
 
 class ParameterError(CampaignkitError, ValueError):
@@ -166,6 +212,12 @@ class Snapshot:
             self._cache[key] = rollups(self.campaign, self.frames, self.as_of, [rid])[rid]
         return self._cache[key]  # type: ignore[no-any-return]
 
+    def labels(self) -> dict[str, str]:
+        """Return the label of each indicator and measure, no two alike (:func:`display_labels`)."""
+        if "labels" not in self._cache:
+            self._cache["labels"] = display_labels(self.campaign)
+        return self._cache["labels"]  # type: ignore[no-any-return]
+
     def _numeric(self) -> list[Indicator]:
         return [i for i in self.campaign.indicators if i.numeric]
 
@@ -179,16 +231,18 @@ class Snapshot:
     def totals(self, unit: str | None = None, round_id: str | None = None) -> pd.DataFrame:
         """Return a unit's figures: one row per numeric indicator and measure.
 
-        Columns: 指标编号, 指标, 计量单位, 数值, 上一轮 (the earlier round, where there is
-        one), 目标 and 完成率（%） (only where the spec sets a target), 来源数 (returns used).
+        Columns: 指标编号, 指标 (:meth:`labels`), 计量单位, 数值, 上一轮 (the earlier round,
+        where there is one), 目标 and 完成率（%） (only where the spec sets a target), 来源数
+        (returns used).
         """
         code, rid = self._code(unit), self._round(round_id)
         roll, prev_id = self.rollup(rid), self.previous_round(rid)
         prev = self.rollup(prev_id) if prev_id else None
         rows = []
+        names = self.labels()
         items: list[tuple[str, str, str | None]] = [
-            (i.id, i.label, i.unit) for i in self._numeric()]
-        items += [(m.id, m.label, m.unit) for m in self.campaign.measures]
+            (i.id, names[i.id], i.unit) for i in self._numeric()]
+        items += [(m.id, names[m.id], m.unit) for m in self.campaign.measures]
         for ident, label, measure_unit in items:
             value = roll.value(ident, code)
             target = self.campaign.target(code, ident)
@@ -205,12 +259,12 @@ class Snapshot:
 
     def children(self, unit: str | None = None, round_id: str | None = None, *,
                  indicators: Sequence[str] | None = None) -> pd.DataFrame:
-        """Return one row per child unit (序号, 地区, 层级, one column per indicator label)."""
+        """Return one row per child unit: 序号, 单位编号, 地区, 层级, then one column per
+        indicator, named by its label (:meth:`labels`: no two columns alike)."""
         code, rid = self._code(unit), self._round(round_id)
         roll = self.rollup(rid)
         ids = list(indicators) if indicators else [i.id for i in self._numeric()]
-        labels = {i.id: i.label for i in self.campaign.indicators}
-        labels.update({m.id: m.label for m in self.campaign.measures})
+        labels = self.labels()
         rows = []
         for n, child in enumerate(self.campaign.children(code), start=1):
             row: dict[str, Any] = {"序号": n, "单位编号": child.code, "地区": child.name,
@@ -243,7 +297,8 @@ class Snapshot:
                      self._round(round_id))
         return pd.DataFrame({
             "单位编号": p["unit"], "地区": [self.campaign.unit(u).name for u in p["unit"]],
-            "指标": [self.campaign.indicator(i).label for i in p["indicator"]],
+            "指标编号": list(p["indicator"]),
+            "指标": [self.labels()[str(i)] for i in p["indicator"]],
             "目标任务数": p["target"], "完成数": p["value"], "完成率（%）": p["completion_rate"],
             "序时进度（%）": p["time_progress"],
         })
@@ -337,11 +392,13 @@ class Snapshot:
         """Return the children whose figures stand far from their peers' (warnings only)."""
         found = outliers(self.campaign, self.frames, self.as_of, self._round(round_id),
                          unit=self._code(unit))
+        labels = self.labels()
         return pd.DataFrame([{
             "单位编号": o.unit, "单位": self.campaign.unit(o.unit).name,
-            "指标": self.campaign.indicator(o.indicator).label, "数值": o.value,
+            "指标编号": o.indicator, "指标": labels[o.indicator], "数值": o.value,
             "同级中位数": o.median, "偏离程度": o.score,
-        } for o in found], columns=["单位编号", "单位", "指标", "数值", "同级中位数", "偏离程度"])
+        } for o in found], columns=["单位编号", "单位", "指标编号", "指标", "数值", "同级中位数",
+                                    "偏离程度"])
 
     def spot_check(self, n: int, seed: int, *, level: str = "county") -> pd.DataFrame:
         """Draw ``n`` units under the unit for a spot check, reproducibly from ``seed``."""
@@ -355,7 +412,12 @@ class Snapshot:
 
     def sources(self, indicator: str, unit: str | None = None,
                 round_id: str | None = None) -> pd.DataFrame:
-        """Return where a figure came from: unit, file, sheet, cell, raw text, received date."""
+        """Return where a figure came from, one row per stored value behind it.
+
+        Columns: 提交编号 (the submission), 单位编号, 单位, 指标编号, 指标 (:meth:`labels`),
+        数值, 原文 (the text as written), 文件, 工作表, 单元格, 接收日期, 轮次, 版本. A derived
+        figure (a formula) lists the values of the fields it is computed from.
+        """
         code = self._code(unit)
         roll = self.rollup(round_id)
         ids = roll.sources(code, indicator)
@@ -363,18 +425,21 @@ class Snapshot:
         if indicator not in {i.id for i in self.campaign.indicators} or \
                 self.campaign.indicator(indicator).derived:
             names = sorted(roll.formula_names.get(indicator, frozenset()))
-        frames = [trace(self.frames, ids, n) for n in names]
+        frames = [trace(self.frames, ids, n).assign(_ident=n) for n in names]
         t = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         if t.empty:
-            return pd.DataFrame(columns=["单位编号", "单位", "指标", "数值", "原文", "文件",
-                                         "工作表", "单元格", "接收日期", "轮次", "版本"])
-        labels = {i.id: i.label for i in self.campaign.indicators}
-        ind_col = [labels.get(n, n) for n, f in zip(names, frames, strict=True)
-                   for _ in range(len(f))]
+            return pd.DataFrame(columns=list(_SOURCE_COLUMNS))
+        labels = self.labels()
         return pd.DataFrame({
+            "提交编号": t["submission_id"].astype("int64"),
             "单位编号": t["unit"], "单位": [self.campaign.unit(u).name for u in t["unit"]],
-            "指标": ind_col, "数值": t["value"], "原文": t["raw"], "文件": t["file_name"],
+            "指标编号": t["_ident"], "指标": [labels.get(n, n) for n in t["_ident"]],
+            "数值": t["value"], "原文": t["raw"], "文件": t["file_name"],
             "工作表": t["sheet"], "单元格": t["cell"],
             "接收日期": [pd.Timestamp(d).date().isoformat() for d in t["received_on"]],
             "轮次": t["round"], "版本": t["revision"],
-        })
+        }, columns=list(_SOURCE_COLUMNS))
+
+
+_SOURCE_COLUMNS: Final = ("提交编号", "单位编号", "单位", "指标编号", "指标", "数值", "原文",
+                          "文件", "工作表", "单元格", "接收日期", "轮次", "版本")

@@ -2,13 +2,15 @@
 
 :func:`build_year_end` reads a :class:`~.snapshot.Snapshot` and returns a
 :class:`~.model.Report`: facts only, every figure linked to the cells it came from. Its shape
-follows REFERENCE.md §2:
+follows the shape of a 工作总结 (docs/reports.md):
 
 - 一、工作开展情况及成效 — what the figures rest on; the unit's totals, one subsection and one table
-  per indicator group (with the earlier round: 较上半年增加…); targets (完成率, 序时进度) only
-  where the spec sets them; the units below compared (charts); activity by month from the
-  ledger and the plan against what was held; the milestones (a window is a 时段, a continuous
-  task 贯穿全程 — never overdue); 典型做法 from the notes file;
+  per indicator group (with the earlier round: 较上半年增加…; a field without a figure in either
+  round is left to the annex); targets (完成率, 序时进度) only where the spec sets them; the
+  units below compared, level by level (the first three named, coverage, charts); activity
+  by month from the ledger and the plan against what was held (a sentence, a chart, a table);
+  the milestones (a window is a 时段, a continuous task 贯穿全程 — never overdue); 典型做法 from
+  the notes file;
 - 二、存在的问题和不足 — units behind and why (returns missing or late, milestones overdue or done
   late, targets behind 序时进度), figures not yet reported; the notes' 存在问题补充 after them;
 - 三、下一年工作打算 — only from the notes file (left out without one: never placeholder text);
@@ -16,7 +18,10 @@ follows REFERENCE.md §2:
 
 The round reported on is :func:`report_round`. Named measures (our reading of the notice) are
 left out of the totals. The helpers here (sources, sentences, problems) are shared with
-:mod:`.briefing`.
+:mod:`.briefing`. Every number a reader sees is a :class:`~.model.Figure` or a cell with
+sources: cells of returns, ledger and progress-log rows, and — for targets, deadlines, the
+plan, who reports and 序时进度 — the entry of the campaign spec it comes from
+(:meth:`SourceBook.spec`).
 
 >>> from campaignkit import load_campaign
 >>> from campaignkit.stats import frames_from_lists
@@ -32,7 +37,7 @@ left out of the totals. The helpers here (sources, sentences, problems) are shar
 >>> r.title
 '福建省港澳居民内地参保政策专项宣传季活动工作总结'
 >>> plain_text(r.sections[0].subsections[0].blocks[0])
-'全省召开小型座谈会和宣讲会场数1,208场，发放宣传资料份数4,500份。'
+'全省召开小型座谈会和宣讲会1,208场，发放宣传资料4,500份。'
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import pandas as pd
 
@@ -73,7 +78,7 @@ from .model import (
 )
 from .notes import NotesFile
 from .numbers import MISSING, fmt_count, fmt_date, fmt_number, fmt_points, fmt_rate
-from .snapshot import STATUS_LABELS, Snapshot
+from .snapshot import LEVEL_LABELS, STATUS_LABELS, Snapshot
 
 __all__ = ["build_year_end", "report_round"]
 
@@ -148,10 +153,33 @@ def opening_basis(c: Campaign) -> str:
 # ---------------------------------------------------------------------------------------
 # Labels and numbers
 # ---------------------------------------------------------------------------------------
+def _sharers(c: Campaign, ind: Indicator) -> list[Indicator]:
+    return [i for i in c.indicators if i.label == ind.label]
+
+
+def _clause(c: Campaign, ind: Indicator) -> str | None:
+    """The part of a shared form label that is this field's own, when the label has one clause
+    per field: 培养人社政策宣讲骨干 人，平均每人开展或者参与政策宣讲 场（次）."""
+    sharers = _sharers(c, ind)
+    parts = [p.strip() for p in re.split(r"[，,]", ind.label) if p.strip()]
+    if len(sharers) > 1 and len(parts) == len(sharers):
+        return parts[sharers.index(ind)]
+    return None
+
+
 def indicator_label(c: Campaign, ind: Indicator) -> str:
-    """Label an indicator, telling apart fields that share a form label by their blank."""
-    shared = sum(1 for i in c.indicators if i.label == ind.label) > 1
-    if shared and ind.blank:
+    """Label an indicator in a table, telling apart fields that share a form label: by their
+    own clause of it, else by their blank (（覆盖乡镇）), else by their measure (（场）).
+
+    >>> from campaignkit import load_campaign
+    >>> c = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
+    >>> [indicator_label(c, c.indicator(i)) for i in ("townships_covered", "lecturers")]
+    ['开展政策宣讲进村居活动（覆盖乡镇）', '培养人社政策宣讲骨干']
+    """
+    clause = _clause(c, ind)
+    if clause is not None:
+        return clause
+    if len(_sharers(c, ind)) > 1 and ind.blank:
         blank = ind.blank.replace(" ", "").replace(ind.unit or "\x00", "").strip()
         if blank and blank != "是否":
             return f"{ind.label}（{blank}）"
@@ -163,6 +191,39 @@ def indicator_label(c: Campaign, ind: Indicator) -> str:
 def _blank_prefix(ind: Indicator) -> str:
     blank = (ind.blank or "").replace(ind.unit or "\x00", "").replace(" ", "").strip()
     return "" if blank == "是否" else blank
+
+
+def phrase(c: Campaign, ind: Indicator, *, with_label: bool = True) -> tuple[str, str]:
+    """Return the words before a figure and the measure after it, as a sentence writes them.
+
+    Fields that share a form label read as the form does: 开展政策宣讲进村居活动 ·520· 场,
+    覆盖乡镇 ·903· 个, 覆盖率 ·99.0· % (``with_label=False`` leaves the shared label out, for
+    the second and later fields of one sentence); a field with a clause of its own reads
+    培养人社政策宣讲骨干 ·337· 人, 平均每人开展或者参与政策宣讲 ·3.79· 场次; a label that ends
+    in its own measure drops it: 召开小型座谈会和宣讲会场数 reads 召开小型座谈会和宣讲会 ·85· 场.
+
+    >>> from campaignkit import load_campaign
+    >>> c = load_campaign("data_samples/hubei_huimin_2024/campaign.yaml")
+    >>> phrase(c, c.indicator("sessions_per_lecturer"))
+    ('平均每人开展或者参与政策宣讲', '场次')
+    >>> phrase(c, c.indicator("township_coverage"), with_label=False)
+    ('覆盖率', '%')
+    """
+    unit = unit_text(ind)
+    clause = _clause(c, ind)
+    if clause is None and len(_sharers(c, ind)) == 1 and ind.unit and not is_rate(ind):
+        for tail in (f"{ind.unit}数", ind.unit, "数量"):  # 会场数 85 场, 咨询人次 → 咨询 3 人次
+            if ind.label.endswith(tail) and len(ind.label) - len(tail) >= 2:
+                return ind.label[:-len(tail)], unit
+    if clause is not None:
+        measure = (ind.unit or "").split("/")[0]
+        m = re.search(rf"{re.escape(measure)}(（[^）]*）)?$", clause) if measure else None
+        if m is not None and m.start() > 0:
+            return clause[:m.start()], re.sub(r"[（）]", "", clause[m.start():])
+        return clause, unit
+    if len(_sharers(c, ind)) > 1:
+        return (ind.label if with_label else "") + _blank_prefix(ind), unit
+    return ind.label, unit
 
 
 def is_rate(ind: Indicator) -> bool:
@@ -293,17 +354,21 @@ class SourceBook:
             (int(r["submission_id"]), str(r["indicator"])): {str(k): v for k, v in r.items()}
             for r in vals.to_dict("records")}
         self._inputs: dict[str, tuple[str, ...]] = {}
+        self._files: dict[str, str] = {}
         self._memo: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
     def _file(self, name: Any) -> str:
         text = _clean(name) or "—"
-        p = Path(text)
-        if self._base is not None and p.is_absolute():
-            try:
-                return p.resolve().relative_to(self._base).as_posix()
-            except ValueError:
-                return p.name
-        return text
+        if text not in self._files:
+            p = Path(text)
+            shown = text
+            if self._base is not None and p.is_absolute():
+                try:
+                    shown = p.resolve().relative_to(self._base).as_posix()
+                except ValueError:
+                    shown = p.name
+            self._files[text] = shown
+        return self._files[text]
 
     def _unit_name(self, code: str) -> str:
         return self.c.unit(code).name if self.c.has_unit(code) else code
@@ -406,6 +471,19 @@ class SourceBook:
             ids.append(key)
         return tuple(ids)
 
+    def spec(self, part: str, index: int, *, unit: str | None = None,
+             indicator: str | None = None, text: str | None = None) -> str:
+        """Register an entry of the campaign spec (a target, a milestone, a plan row, a round,
+        the period) behind a figure and return its id: ``campaign.yaml › targets › [3]``."""
+        key = f"s.{part}.{index}"
+        if key not in self._registered:
+            code = unit or self.c.top.code
+            where = self._file(self.c.path) if self.c.path is not None else "campaign.yaml"
+            self._registered[key] = Source(
+                key, code, self._unit_name(code), where, part, f"[{index}]", None, None,
+                indicator, text)
+        return key
+
     def all(self) -> list[Source]:
         """Every source registered so far, in the order first used."""
         return list(self._registered.values())
@@ -469,6 +547,38 @@ class Facts:
             return ()
         return self.book.figure(roll, unit or self.unit.code, ind.id)
 
+    # -- the spec entries behind a figure ------------------------------------------------
+    def target_ids(self, unit: str, ind: Indicator) -> tuple[str, ...]:
+        """The spec's target of a unit × indicator (empty when there is none)."""
+        for i, t in enumerate(self.c.targets):
+            if t.unit == unit and t.indicator == ind.id:
+                return (self.book.spec("targets", i, unit=unit, indicator=ind.id,
+                                       text=number_text(ind, t.value)),)
+        return ()
+
+    def period_ids(self) -> tuple[str, ...]:
+        """The campaign period, behind 序时进度 (the share of it elapsed by the date)."""
+        c = self.c
+        return (self.book.spec("period", 0, text=f"{c.period_start.isoformat()}—"
+                               f"{c.period_end.isoformat()}"),)
+
+    def milestone_ids(self, mid: str) -> tuple[str, ...]:
+        """A milestone of the spec (its deadline or window and who is responsible)."""
+        i = [m.id for m in self.c.milestones].index(mid)
+        m = self.c.milestones[i]
+        return (self.book.spec("milestones", i, text=m.row or m.task[:40]),)
+
+    def plan_ids(self, pid: str) -> tuple[str, ...]:
+        """A row of the activity plan in the spec."""
+        i = [r.id for r in self.c.plan].index(pid)
+        row = self.c.plan[i]
+        return (self.book.spec("plan", i, unit=row.responsible, text=row.theme),)
+
+    def round_ids(self, rid: str) -> tuple[str, ...]:
+        """A round of the spec (who reports it, its deadline)."""
+        i = [r.id for r in self.c.rounds].index(rid)
+        return (self.book.spec("rounds", i, text=self.c.rounds[i].label),)
+
     def groups(self) -> list[tuple[str, list[Indicator]]]:
         out: dict[str, list[Indicator]] = {}
         for ind in self.indicators():
@@ -526,8 +636,6 @@ class Facts:
 
     def reporters_text(self) -> str:
         """Say who sends the round's return: 市州、省直单位."""
-        from .snapshot import LEVEL_LABELS
-
         levels = list(dict.fromkeys(u.level for u in self.c.reporters(self.round.id)))
         return "、".join(LEVEL_LABELS.get(lv, lv) for lv in levels)
 
@@ -540,8 +648,8 @@ class Facts:
 # ---------------------------------------------------------------------------------------
 def _value_runs(f: Facts, ind: Indicator, value: float, ids: tuple[str, ...], *,
                 first: bool, compare: bool) -> list[str | Any]:
-    label = ind.label if first else _blank_prefix(ind)
-    runs: list[str | Any] = [label, fig(number_text(ind, value), *ids), unit_text(ind)]
+    head, measure = phrase(f.c, ind, with_label=first)
+    runs: list[str | Any] = [head, fig(number_text(ind, value), *ids), measure]
     if compare and f.prev is not None:
         prev = f.value(ind, previous=True)
         words = change_words(ind, value, prev)
@@ -551,6 +659,7 @@ def _value_runs(f: Facts, ind: Indicator, value: float, ids: tuple[str, ...], *,
             if word == "持平":
                 runs.append(f"（与{f.prev.label}持平）")
             else:
+                unit = unit if is_rate(ind) else measure
                 runs += [f"（较{f.prev.label}{word}", fig(number, *both), f"{unit}）"]
     return runs
 
@@ -613,14 +722,16 @@ def target_sentences(f: Facts) -> list[Paragraph]:
             continue
         v = f.value(ind)
         u = ind.unit or ""
-        runs: list[str | Any] = [f"{ind.label}目标任务{number_text(ind, t.value)}{u}，"]
+        tids = f.target_ids(f.unit.code, ind)
+        runs: list[str | Any] = [f"{ind.label}目标任务", fig(number_text(ind, t.value), *tids),
+                                 f"{u}，"]
         if v is None:
             runs.append("尚无完成数据。")
         else:
             ids = f.ids(ind)
             runs += ["完成", fig(number_text(ind, v), *ids), f"{u}，完成率",
-                     fig(fmt_rate(v / t.value * 100 if t.value else None), *ids),
-                     f"，序时进度{fmt_rate(tp)}。"]
+                     fig(fmt_rate(v / t.value * 100 if t.value else None), *ids, *tids),
+                     "，序时进度", fig(fmt_rate(tp), *f.period_ids()), "。"]
         out.append(para(*runs))
     return out
 
@@ -684,7 +795,7 @@ def statistics_annex(f: Facts) -> Annex:
     second: list[Cell] = []
     for g, members in groups:
         top.append(cell(g or "指标", colspan=len(members)))
-        second += [cell(f"{indicator_label(f.c, i)}（{unit_text(i) or '—'}）") for i in members]
+        second += [cell(_with_unit(indicator_label(f.c, i), unit_text(i))) for i in members]
     body = []
     for n, kid in enumerate(kids, start=1):
         body.append([str(n), cell(kid.name, align="left"),
@@ -695,6 +806,12 @@ def statistics_annex(f: Facts) -> Annex:
     if f.roll.basis.get(f.unit.code) == "consolidated":
         notes.append(f"合计为{f.unit.name}报送的汇总数，不是所列各单位数据之和。")
     return Annex(title, table(title, [top, second], body, total), tuple(notes))
+
+
+def _with_unit(label: str, unit: str) -> str:
+    """Head a column with the label and its measure: 专家访谈（次） (never （场）（场）)."""
+    shown = f"（{unit or '—'}）"
+    return label if label.endswith(shown) else label + shown
 
 
 def milestone_table(f: Facts, n: int) -> Table | None:
@@ -711,25 +828,27 @@ def milestone_table(f: Facts, n: int) -> Table | None:
         kind = KIND_LABELS.get(m.kind, m.kind)
         row: list[str | Cell] = [str(i), cell(m.row or "", align="left"),
                                  cell(m.task, align="left"), kind]
+        mids = f.milestone_ids(m.id)  # the deadline or window every status is judged by
         if leaf:
             status = str(g["status"].iloc[0])
             done = g["done_on"].iloc[0]
             ids = _done_ids(f, m.id, m.completion.deliverable, g, dels)
-            row += [cell(STATUS_LABELS.get(status, status), *ids),
-                    cell(fmt_date(done) if isinstance(done, date) else MISSING)]
+            row += [cell(STATUS_LABELS.get(status, status), *ids, *mids),
+                    cell(fmt_date(done), *ids) if isinstance(done, date) else cell(MISSING)]
         else:
             counts = g["status"].value_counts()
-            row.append(plain_count_cell(len(g)))
+            row.append(plain_count_cell(len(g), mids))
             if m.kind == "continuous":
                 row += [cell(MISSING), cell(MISSING), cell(MISSING), cell("贯穿全程")]
             else:
                 for s in ("on_time", "late"):
                     part = g[g["status"] == s]
                     row.append(plain_count_cell(int(counts.get(s, 0)), _done_ids(
-                        f, m.id, m.completion.deliverable, part, dels)))
-                row.append(plain_count_cell(int(counts.get("overdue", 0))))
+                        f, m.id, m.completion.deliverable, part, dels) + mids))
+                row.append(plain_count_cell(int(counts.get("overdue", 0)), mids))
                 row.append(plain_count_cell(int(sum(counts.get(s, 0) for s in
-                                                    ("in_progress", "pending", "due_soon")))))
+                                                    ("in_progress", "pending", "due_soon"))),
+                                            mids))
         body.append(row)
     if leaf:
         header: list[str | Cell] = ["序号", "时间要求", "任务", "类型", "完成情况", "完成日期"]
@@ -762,20 +881,23 @@ def _done_ids(f: Facts, mid: str, deliverable: str | None, g: pd.DataFrame,
     return tuple(ids)
 
 
-def _wrap(text: str, width: int = 5) -> str:
-    """Break a long axis label into lines of ``width`` characters."""
-    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+PlanRows: TypeAlias = list[tuple[str, tuple[str, ...]]]
 
 
-def plan_table(f: Facts, n: int) -> tuple[Table | None, Chart | None]:
-    """Set the activity plan against the sessions held (ledger), with a chart by unit."""
+def plan_table(f: Facts, n: int) -> tuple[Table | None, Chart | None, PlanRows]:
+    """Set the activity plan against the sessions held (ledger), with a chart by unit.
+
+    Also returns each plan row's status code and the ids of its sources (for the summary).
+    """
     p = plan_vs_actual(f.c, f.snap.frames, f.snap.as_of, f.unit.code)
     if p.empty:
-        return None, None
+        return None, None, []
     led = _ledger(f)
     labels = {"not_started": "未开始", "in_progress": "进行中", "met": "已完成",
               "below": "未完成", "above": "超额完成"}
     body: list[list[str | Cell]] = []
+    all_ids: list[str] = []
+    statuses: PlanRows = []
     by_unit: dict[str, list[float]] = {}
     for i, rec in enumerate(p.to_dict("records"), start=1):
         row = next(r for r in f.c.plan if r.id == rec["plan"])
@@ -784,10 +906,14 @@ def plan_table(f: Facts, n: int) -> tuple[Table | None, Chart | None]:
                    & (led["date"] >= pd.Timestamp(row.window.start))
                    & (led["date"] <= pd.Timestamp(row.window.end))]
         held = int(rec["held"])
+        lids = f.book.ledger(rows)
+        pids = f.plan_ids(row.id)
         body.append([str(i), cell(row.theme, align="left"), row.window.text,
-                     cell(f.c.unit(row.responsible).name, align="left"), str(rec["planned"]),
-                     plain_count_cell(held, f.book.ledger(rows)),
+                     cell(f.c.unit(row.responsible).name, align="left"),
+                     cell(str(rec["planned"]), *pids), plain_count_cell(held, lids),
                      labels.get(str(rec["status"]), str(rec["status"]))])
+        all_ids += [*lids, *pids]
+        statuses.append((str(rec["status"]), (*pids, *lids)))
         name = f.c.unit(row.responsible).name
         lo = rec.get("planned_min")
         acc = by_unit.setdefault(name, [0.0, 0.0])
@@ -800,10 +926,10 @@ def plan_table(f: Facts, n: int) -> tuple[Table | None, Chart | None]:
     if len(by_unit) > 1:
         frame = pd.DataFrame({"plan": [v[0] for v in by_unit.values()],
                               "actual": [v[1] for v in by_unit.values()]},
-                             index=[_wrap(name) for name in by_unit])
+                             index=list(by_unit))
         chart = plan_chart(frame, caption="图　各责任单位计划与实际开展场次（计划按下限计）",
-                           labels=("计划（下限）", "实际"))
-    return t, chart
+                           labels=("计划（下限）", "实际"), sources=tuple(dict.fromkeys(all_ids)))
+    return t, chart, statuses
 
 
 # ---------------------------------------------------------------------------------------
@@ -825,7 +951,7 @@ def return_problems(f: Facts) -> list[Paragraph]:
             out.append(para(f"{names_list(incomplete)}报送的{r.label}统计表不完整。"))
         for code, row in st[st["status"] == "late"].iterrows():
             ids = f.book.returns(r.id, [str(code)])
-            out.append(para(f"{row['name']}于", fig(fmt_date(row["first_complete"]), *ids),
+            out.append(para(f"{row['name']}于", fig(fmt_date(row["done_on"]), *ids),
                             f"报送{r.label}统计表，晚于{fmt_date(r.deadline)}的报送时限。"))
     return out
 
@@ -842,21 +968,21 @@ def milestone_problems(f: Facts) -> list[Paragraph]:
         late = g[g["status"] == "late"]
         if len(over):
             days = [int(d) for d in over["days_late"].dropna()]
-            span = ""
+            runs: list[str | Figure] = [f"{what}，{names_list([str(n) for n in over['name']])}"
+                                        "尚未完成"]
             if days:
-                span = (f"，已逾期{min(days)}天" if min(days) == max(days)
-                        else f"，已逾期{min(days)}至{max(days)}天")
-            out.append(para(f"{what}，{names_list([str(n) for n in over['name']])}"
-                            f"尚未完成{span}。"))
+                span = (f"{min(days)}" if min(days) == max(days)
+                        else f"{min(days)}至{max(days)}")
+                runs += ["，已逾期", fig(span, *f.milestone_ids(m.id)), "天"]
+            out.append(para(*runs, "。"))
         if len(late):
             ids = _done_ids(f, m.id, m.completion.deliverable, late, dels)
             days = [int(d) for d in late["days_late"].dropna()]
             span = (f"{min(days)}天" if min(days) == max(days) else f"{min(days)}至{max(days)}天"
                     ) if days else ""
-            runs: list[str | Figure] = [f"{what}，{names_list([str(n) for n in late['name']])}"
-                                        "逾期完成"]
+            runs = [f"{what}，{names_list([str(n) for n in late['name']])}逾期完成"]
             if span:
-                runs += ["（", fig(f"逾期{span}", *ids) if ids else f"逾期{span}", "）"]
+                runs += ["（", fig(f"逾期{span}", *ids, *f.milestone_ids(m.id)), "）"]
             out.append(para(*runs, "。"))
     return out
 
@@ -874,13 +1000,15 @@ def target_problems(f: Facts) -> list[Paragraph]:
         if t is None or v is None or not t.value:
             continue
         ids = f.ids(ind, str(r.unit))
+        tids = f.target_ids(str(r.unit), ind)
         rate = v / t.value * 100
         u = ind.unit or ""
+        gap = fmt_points(tp, rate).replace("提高", "").removesuffix("个百分点")
         out.append(para(f"{r.name}{ind.label}完成", fig(number_text(ind, v), *ids),
-                        f"{u}，为目标任务{number_text(ind, t.value)}{u}的",
-                        fig(fmt_rate(rate), *ids),
-                        f"，低于序时进度（{fmt_rate(tp)}）"
-                        f"{fmt_points(tp, rate).replace('提高', '')}。"))
+                        f"{u}，为目标任务", fig(number_text(ind, t.value), *tids), f"{u}的",
+                        fig(fmt_rate(rate), *ids, *tids), "，低于序时进度（",
+                        fig(fmt_rate(tp), *f.period_ids()), "）",
+                        fig(gap, *ids, *tids, *f.period_ids()), "个百分点。"))
     return out
 
 
@@ -892,7 +1020,8 @@ def missing_figures(f: Facts) -> list[Paragraph]:
     none = [indicator_label(f.c, i) for i in f.indicators()
             if i.input and f.value(i) is None]
     if none:
-        out.append(para(f"{f.unit.name}以下指标尚无数据：{names_list(none)}。"))
+        out.append(para(f"{f.unit.name}以下指标尚无数据："
+                        f"{names_list([f'“{n}”' for n in none])}。"))
     sent = set(f.roll.returns.index)
     blank = [k.name for k in f.children if k.code in sent
              and all(f.value(i, k.code) is None for i in f.indicators())]
@@ -922,26 +1051,41 @@ def no_problems(f: Facts) -> Paragraph:
 # Charts
 # ---------------------------------------------------------------------------------------
 def children_charts(f: Facts, first: int) -> list[Chart]:
-    """Compare the units below on the main indicator and on coverage (where they report)."""
+    """Compare the units below on the main indicator, level by level (市州 with 市州, 省直单位
+    with 省直单位, as the rankings do), and on coverage (where they report it)."""
+
     charts = []
-    kids = f.children
-    main = f.main_indicator()
     n = first
-    if main is not None:
+    main = f.main_indicator()
+    groups = by_level(f.children)
+    for level, kids in groups if main is not None else []:
+        assert main is not None
         vals = {k.name: f.value(main, k.code) for k in kids}
-        if sum(v is not None for v in vals.values()) >= 2:
-            ids = tuple(i for k in kids for i in f.ids(main, k.code))
-            charts.append(bar_children(vals, caption=f"图{n}　各单位{main.label}（{main.unit}）",
-                                       unit=main.unit or "", sources=ids))
-            n += 1
+        if sum(v is not None for v in vals.values()) < 2:
+            continue
+        ids = tuple(i for k in kids for i in f.ids(main, k.code))
+        who = "单位" if len(groups) == 1 else LEVEL_LABELS.get(level, level)
+        charts.append(bar_children(vals, caption=f"图{n}　各{who}{main.label}（{main.unit}）",
+                                   unit=main.unit or "", sources=ids))
+        n += 1
     cov = f.coverage_indicator()
     if cov is not None:
-        vals = {k.name: f.value(cov, k.code) for k in kids}
-        if sum(v is not None for v in vals.values()) >= 2:
+        kids = [k for k in f.children if f.value(cov, k.code) is not None]
+        if len(kids) >= 2:
+            vals = {k.name: f.value(cov, k.code) for k in kids}
+            ids = tuple(i for k in kids for i in f.ids(cov, k.code))
             label = indicator_label(f.c, cov)
-            charts.append(coverage_bars({k: v for k, v in vals.items() if v is not None},
-                                        caption=f"图{n}　各单位{label}"))
+            charts.append(coverage_bars(vals, caption=f"图{n}　各单位{label}", sources=ids))
     return charts
+
+
+def by_level(kids: Sequence[Unit]) -> list[tuple[str, list[Unit]]]:
+    """Group units by level: 市州, then 县（市、区）, then 省直单位 (the order of rankings)."""
+    out: dict[str, list[Unit]] = {}
+    for k in kids:
+        out.setdefault(k.level, []).append(k)
+    order = {"city": 0, "county": 1, "dept": 2, "province": 3}
+    return sorted(out.items(), key=lambda kv: order.get(kv[0], 9))
 
 
 def month_chart(f: Facts, n: int) -> Chart | None:
@@ -951,7 +1095,82 @@ def month_chart(f: Facts, n: int) -> Chart | None:
         return None
     vals = {f"{m[:4]}年{int(m[5:7])}月": (None if pd.isna(v) else float(v))
             for m, v in zip(by_month["月份"], by_month["场次"], strict=True)}
-    return bars_by_month(vals, caption=f"图{n}　活动台账记录的各月开展场次", unit="场")
+    return bars_by_month(vals, caption=f"图{n}　活动台账记录的各月开展场次", unit="场",
+                         sources=f.book.ledger(_ledger(f)))
+
+
+def leaders(f: Facts, ind: Indicator) -> Paragraph | None:
+    """Name the first three of each level on an indicator, with their figures."""
+
+    _head, measure = phrase(f.c, ind)
+    runs: list[str | Any] = []
+    for level, members in by_level(list(f.children)):
+        vals = [(k, f.value(ind, k.code)) for k in members]
+        vals = [(k, v) for k, v in vals if v is not None]
+        if len(vals) < 2:
+            continue
+        vals.sort(key=lambda kv: -(kv[1] or 0.0))
+        parts: list[str | Any] = []
+        for i, (k, v) in enumerate(vals[:3]):
+            parts += ["、" if i else "", f"{k.name}（",
+                      fig(number_text(ind, v), *f.ids(ind, k.code)), f"{measure}）"]
+        runs += [f"{'；' if runs else ''}{LEVEL_LABELS.get(level, level)}中居前的是", *parts]
+    if not runs:
+        return None
+    return para(f"从{ind.label}完成数看，", *runs, "。")
+
+
+def coverage_sentence(f: Facts, ind: Indicator, target: float = 100.0) -> Paragraph | None:
+    """Say how many units below reach full coverage and name those short of it."""
+    kids = [(k, v) for k in f.children if (v := f.value(ind, k.code)) is not None]
+    if len(kids) < 2:
+        return None
+    full = [(k, v) for k, v in kids if (round_half_up(v, 1) or 0.0) >= target]
+    short = [(k, v) for k, v in kids if (round_half_up(v, 1) or 0.0) < target]
+    head, _measure = phrase(f.c, ind)
+    all_ids = tuple(i for k, _v in kids for i in f.ids(ind, k.code))
+    runs: list[str | Any] = [f"从{head}看，", fig(fmt_count(len(kids)), *all_ids), "个单位中有",
+                             fig(fmt_count(len(full)), *(i for k, _v in full
+                                                         for i in f.ids(ind, k.code))),
+                             "个实现全覆盖" if target == 100.0 else f"个达到{fmt_rate(target)}"]
+    for k, v in sorted(short, key=lambda kv: -kv[1]):
+        runs += [f"，{k.name}为", fig(fmt_rate(v), *f.ids(ind, k.code))]
+    return para(*runs, "。")
+
+
+def activity_sentence(f: Facts, plan: Sequence[tuple[str, tuple[str, ...]]]) -> Paragraph | None:
+    """Sum up the activity ledger (sessions, the busiest month) and the plan's progress.
+
+    ``plan``: each plan row's status and the ids of its sources (from :func:`plan_table`).
+    """
+    led = _ledger(f)
+    runs: list[str | Any] = []
+    if len(led):
+        ids = f.book.ledger(led)
+        total = float(pd.to_numeric(led["sessions"], errors="coerce").sum())
+        runs += ["活动台账记录开展活动", fig(fmt_count(total), *ids), "场"]
+        by_month = f.snap.ledger_by_month().dropna(subset=["场次"])
+        if len(by_month) > 1:
+            top = by_month.iloc[int(by_month["场次"].to_numpy().argmax())]
+            month = str(top["月份"])
+            rows = led[led["date"].dt.strftime("%Y-%m") == month]
+            when = (f"{int(month[5:7])}月" if f.c.period_start.year == f.c.period_end.year
+                    else f"{month[:4]}年{int(month[5:7])}月")
+            runs += [f"，其中{when}最多，为", fig(fmt_count(top["场次"]), *f.book.ledger(rows)),
+                     "场"]
+    if plan:
+        every = tuple(i for _s, ids in plan for i in ids)
+        runs += ["；" if runs else "", "活动计划共", fig(fmt_count(len(plan)), *every), "项"]
+        words = (("已完成", ("met", "above")), ("进行中", ("in_progress",)),
+                 ("未完成", ("below",)), ("未开始", ("not_started",)))
+        for word, codes in words:
+            hit = [ids for status, ids in plan if status in codes]
+            if hit:
+                runs += [f"，{word}", fig(fmt_count(len(hit)), *(i for ids in hit for i in ids)),
+                         "项"]
+    if not runs:
+        return None
+    return para(*runs, "。")
 
 
 # ---------------------------------------------------------------------------------------
@@ -978,7 +1197,12 @@ def build_year_end(snap: Snapshot, notes: NotesFile | None = None) -> Report:
     first_blocks: list[Block] = [data_basis(f)]
     first_blocks += target_sentences(f)
     subs: list[Section] = []
-    for name, inds in (f.groups() if f.has_figures() else []):
+    for name, group in (f.groups() if f.has_figures() else []):
+        # a field with no figure in either round is left out here (the annex lists them all)
+        inds = [i for i in group if f.value(i) is not None
+                or f.value(i, previous=True) is not None]
+        if not inds:
+            continue
         blocks: list[Block] = []
         s = group_sentence(f, inds)
         if s is not None:
@@ -993,13 +1217,19 @@ def build_year_end(snap: Snapshot, notes: NotesFile | None = None) -> Report:
     charts = children_charts(f, n_chart)
     if charts:
         n_chart += len(charts)
-        subs.append(section("各地开展情况", *charts))
+        main, cov = f.main_indicator(), f.coverage_indicator()
+        lead = [p for p in (leaders(f, main) if main else None,
+                            coverage_sentence(f, cov) if cov else None) if p is not None]
+        subs.append(section("各地开展情况", *lead, *charts))
     activity: list[Block] = []
+    pt, pc, plan_rows = plan_table(f, n_table)
+    summary = activity_sentence(f, plan_rows)
+    if summary is not None:
+        activity.append(summary)
     mc = month_chart(f, n_chart)
     if mc is not None:
         activity.append(mc)
         n_chart += 1
-    pt, pc = plan_table(f, n_table)
     if pt is not None:
         activity.append(pt)
         n_table += 1
@@ -1049,9 +1279,11 @@ def target_table(f: Facts, n: int) -> Table | None:
             v = f.value(ind, unit.code)
             ids = f.ids(ind, unit.code)
             rate = v / t.value * 100 if v is not None and t.value else None
+            tids = f.target_ids(unit.code, ind)
             body.append([cell(unit.name, align="left"), cell(ind.label, align="left"),
-                         value_cell(ind, t.value), value_cell(ind, v, ids),
-                         rate_value_cell(rate, ids), rate_value_cell(tp)])
+                         value_cell(ind, t.value, tids), value_cell(ind, v, ids),
+                         rate_value_cell(rate, ids + tids),
+                         rate_value_cell(tp, f.period_ids())])
     if not body:
         return None
     synthetic = any(t.synthetic for t in f.c.targets)

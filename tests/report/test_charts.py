@@ -21,20 +21,20 @@ from .conftest import SCRIPT_UNIT
 BUILDERS: dict[str, Callable[[], Chart]] = {
     "children": lambda: charts.bar_children(
         pd.Series({"武汉市": 1200, "黄石市": 34.0, "十堰市": None, SCRIPT_UNIT: 12}),
-        caption="各市州开展活动场次", unit="场", highlight="黄石市"),
+        caption="各市州开展活动场次", unit="场", highlight="黄石市", svg=True),
     "children_rates": lambda: charts.bar_children(
-        [("武汉市", 100.0), ("鄂州市", 85.25)], caption="各市州覆盖率", rate=True),
+        [("武汉市", 100.0), ("鄂州市", 85.25)], caption="各市州覆盖率", rate=True, svg=True),
     "months": lambda: charts.bars_by_month(
         pd.Series([3, 0, 8], index=pd.period_range("2024-01", periods=3, freq="M")),
-        caption="各月开展活动场次（负数−1检验）"),
+        caption="各月开展活动场次（负数−1检验）", svg=True),
     "months_dates": lambda: charts.bars_by_month(
-        {date(2023, 12, 1): 5, date(2024, 1, 1): 7}, caption="跨年各月"),
+        {date(2023, 12, 1): 5, date(2024, 1, 1): 7}, caption="跨年各月", svg=True),
     "plan": lambda: charts.plan_vs_actual(
         pd.DataFrame({"plan": [3, 4], "actual": [5, None]}, index=["政策宣讲", "进企业"]),
-        caption="计划与实际"),
-    "plan_dict": lambda: charts.plan_vs_actual({"进校园": (2, 2)}, caption="计划与实际"),
+        caption="计划与实际", svg=True),
+    "plan_dict": lambda: charts.plan_vs_actual({"进校园": (2, 2)}, caption="计划与实际", svg=True),
     "coverage": lambda: charts.coverage_bars(
-        {f"第{i}县": 60.0 + 5 * i for i in range(10)}, caption="乡镇覆盖率"),
+        {f"第{i}县": 60.0 + 5 * i for i in range(10)}, caption="乡镇覆盖率", svg=True),
 }
 
 
@@ -109,3 +109,36 @@ def test_plan_and_coverage_alt_text() -> None:
     assert BUILDERS["plan"]().alt == "计划与实际：政策宣讲 计划3场，实际5场；进企业 计划4场，实际—"
     cov = charts.coverage_bars({"甲": 100, "乙": 85.25}, caption="覆盖率", sources=["s1"])
     assert cov.alt == "覆盖率：甲 100.0%；乙 85.3%" and cov.sources == ("s1",)
+
+
+def _size(chart: Chart) -> tuple[int, int]:
+    pixels = matplotlib.image.imread(io.BytesIO(chart.png))
+    return pixels.shape[1], pixels.shape[0]
+
+
+def test_a_report_chart_carries_no_svg_unless_asked() -> None:
+    chart = charts.bar_children({"武汉市": 3, "黄石市": 2}, caption="图")
+    assert chart.svg is None and chart.png.startswith(b"\x89PNG")
+
+
+def test_many_coverage_rates_lie_as_bars_with_room_for_every_label() -> None:
+    names = [f"第{i}市州" for i in range(16)]
+    many = charts.coverage_bars({n: 100.0 - (i % 3) * 4.5 for i, n in enumerate(names)},
+                                caption="乡镇覆盖率", svg=True)
+    width, height = _size(many)
+    assert height > width * 0.8  # one row per unit, not 16 crowded columns
+    drawn = re.findall(r"<!-- (.*?) -->", many.svg or "")
+    assert all(n in drawn for n in names) and drawn.count("100.0%") == 6
+    few = charts.coverage_bars({"甲": 100.0, "乙": 90.0}, caption="覆盖率")
+    assert _size(few)[1] < _size(few)[0] * 0.6  # columns while there are few
+
+
+def test_long_names_are_wrapped_inside_the_plan_chart() -> None:
+    long = "关心“养老钱”、守护“保命钱”，社保基金监管伴你同行"
+    chart = charts.plan_vs_actual({long: (2, 3), "就业促进和失业保险处": (5, 4)},
+                                  caption="计划与实际", svg=True)
+    drawn = re.findall(r"<!-- (.*?) -->", chart.svg or "")
+    assert long not in drawn  # broken into lines …
+    assert long in chart.alt  # … but whole in the alt text
+    assert charts.wrap_label(long, 6).count("\n") == 2
+    assert all(len(line) <= 9 for line in charts.wrap_label(long, 6).split("\n"))

@@ -47,8 +47,8 @@ SPECS = {"hubei": HUBEI, "fujian": FUJIAN}
 STORES = {"hubei": "hubei_huimin_2024", "fujian": "fujian_hkmacao_2021"}
 TOTALS = {"hubei": [("enterprise_sessions", "开展政策宣讲进企业活动", "场"),
                     ("brochures", "发放宣传册（宣传活页等资料）", "份")],
-          "fujian": [("sessions", "召开小型座谈会和宣讲会场数", "场"),
-                     ("materials", "发放宣传资料份数", "份")]}
+          "fujian": [("sessions", "召开小型座谈会和宣讲会", "场"),  # 会场数 85 场 reads 会 85 场
+                     ("materials", "发放宣传资料", "份")]}
 
 
 @functools.cache

@@ -140,3 +140,50 @@ def test_sources_name_file_sheet_cell_and_received_date(tmp_path: Path) -> None:
     assert src[["单位", "数值", "原文", "接收日期", "轮次"]].values.tolist() == [
         ["济南市", 12.0, "12场", "2025-07-01", "final"]]
     assert Path(str(src["文件"].iloc[0])).name == "济南市_总结.csv"
+
+
+HUBEI = Path(__file__).resolve().parents[2] / "data_samples" / "hubei_huimin_2024" / \
+    "campaign.yaml"
+
+
+def _hubei() -> Snapshot:
+    """Hubei's three blanks of one form cell (场, 覆盖乡镇 个, 覆盖率 %), sent by two cities."""
+    c = load_campaign(HUBEI)
+    subs = [{"unit": "HB01", "round": "final", "received_on": "2024-12-16",
+             "return_type": "consolidated",
+             "values": {"village_sessions": 73, "townships_covered": 80, "lecturers": 45,
+                        "sessions_per_lecturer": 4.2}},
+            {"unit": "HB02", "round": "final", "received_on": "2024-12-11",
+             "return_type": "consolidated",
+             "values": {"village_sessions": 38, "townships_covered": 29}}]
+    return Snapshot.from_frames(c, frames_from_lists(submissions=subs), as_of="2024-12-31")
+
+
+def test_fields_sharing_a_form_label_get_columns_of_their_own() -> None:
+    snap = _hubei()
+    c = snap.campaign
+    shared = [i for i in c.indicators if i.label == c.indicator("village_sessions").label]
+    assert len(shared) == 3  # the collision this guards against
+    children = snap.children()
+    assert children.columns.is_unique
+    row = children.set_index("单位编号").loc["HB01"]
+    assert row["开展政策宣讲进村居活动"] == 73
+    assert row["开展政策宣讲进村居活动（覆盖乡镇）"] == 80
+    assert "开展政策宣讲进村居活动（覆盖率）" in children.columns
+    lecturer = c.indicator("lecturers").label  # 人 and 场/人: alike even with their blanks
+    assert row[f"{lecturer}（人）"] == 45 and row[f"{lecturer}（场/人）"] == 4.2
+    totals = snap.totals()
+    assert totals["指标"].is_unique
+    assert totals.set_index("指标").loc["开展政策宣讲进村居活动（覆盖乡镇）", "数值"] == 80 + 29
+
+
+def test_sources_keep_the_submission_and_tell_shared_fields_apart() -> None:
+    snap = _hubei()
+    src = snap.sources("townships_covered")
+    assert list(src.columns[:5]) == ["提交编号", "单位编号", "单位", "指标编号", "指标"]
+    assert src[["提交编号", "单位", "指标", "数值"]].values.tolist() == [
+        [1, "武汉市", "开展政策宣讲进村居活动（覆盖乡镇）", 80.0],
+        [2, "黄石市", "开展政策宣讲进村居活动（覆盖乡镇）", 29.0]]
+    village = snap.sources("village_sessions")
+    assert set(village["指标"]) == {"开展政策宣讲进村居活动"}
+    assert snap.sources("village_sessions", unit="HB03").empty  # a city that sent nothing

@@ -126,7 +126,7 @@ def test_fujian_totals_and_its_document_number() -> None:
     r = build_year_end(snap, None)
     total = stored_value(FUJIAN, "FJ", "sessions")
     assert r.title == "福建省港澳居民内地参保政策专项宣传季活动工作总结"
-    assert f"召开小型座谈会和宣讲会场数{fmt_count(total)}场" in body_text(r)
+    assert f"召开小型座谈会和宣讲会{fmt_count(total)}场" in body_text(r)
     assert "闽人社办〔2021〕194号" in plain_text(r.opening[0])  # type: ignore[arg-type]
 
 
