@@ -74,6 +74,7 @@ __all__ = [
     "frames_from_lists",
     "frames_from_store",
     "hierarchy",
+    "indicator_label",
     "outliers",
     "plan_vs_actual",
     "progress",
@@ -1386,7 +1387,9 @@ def _shown_value(campaign: Campaign, ident: str, value: float | None) -> float |
     return round_half_up(value, _digits(campaign, ident))
 
 
-def _label(campaign: Campaign, ident: str) -> str:
+def indicator_label(campaign: Campaign, ident: str) -> str:
+    """Return the label the engine prints: a measure's label, or an indicator's form label
+    followed by its blank (（覆盖乡镇）) unless the blank is only the measure or 是否."""
     for m in campaign.measures:
         if m.id == ident:
             return m.label
@@ -1463,7 +1466,7 @@ def children_table(campaign: Campaign, frames: Frames, unit: str | None, as_of: 
                     else previous.measures
                 prev = _num(pframe.at[k, ident])
             rows.append({"unit": k, "name": names[k], "level": lv, "indicator": ident,
-                         "label": _label(campaign, ident), "value": v, "rank": rk,
+                         "label": indicator_label(campaign, ident), "value": v, "rank": rk,
                          "rank_label": lab, "share": share, "previous": prev,
                          "change": None if v is None or prev is None else v - prev})
     cols = ["unit", "name", "level", "indicator", "label", "value", "rank", "rank_label",
@@ -1590,7 +1593,7 @@ def progress(campaign: Campaign, frames: Frames, unit: str | None, as_of: DateLi
             if t is not None and v is not None and t.value != 0:
                 rate = float(v) / t.value * 100
             rows.append({"unit": u, "name": names[u], "indicator": ind,
-                         "label": _label(campaign, ind),
+                         "label": indicator_label(campaign, ind),
                          "target": None if t is None else t.value,
                          "synthetic": None if t is None else t.synthetic, "value": v,
                          "completion_rate": rate,
@@ -1672,7 +1675,8 @@ def outliers(campaign: Campaign, frames: Frames, as_of: DateLike, round_id: str 
                 if score > threshold:
                     v = float(v)
                     name = campaign.unit(str(k)).name
-                    msg = (f"{name}（{k}）{_label(campaign, ident)} = {v:g}: modified z-score "
+                    label = indicator_label(campaign, ident)
+                    msg = (f"{name}（{k}）{label} = {v:g}: modified z-score "
                            f"{_fixed(float(score), 1)} > {threshold:g} against {len(vals)} "
                            f"{level} peers "
                            f"(median {med:g}, MAD {mad:g}); a warning, not an error — check "
@@ -2044,7 +2048,7 @@ def stats_text(campaign: Campaign, doc: Mapping[str, Any]) -> str:
         if ind.id not in doc["values"]:
             continue
         first = _firsts(doc["ranking"].get(ind.id, []))
-        rows.append([_label(campaign, ind.id), ind.unit or "",
+        rows.append([indicator_label(campaign, ind.id), ind.unit or "",
                      _shown(campaign, ind.id, doc["values"][ind.id]), first])
     for mid, v in doc["measures"].items():
         rows.append([campaign.measure(mid).label, campaign.measure(mid).unit or "",
@@ -2055,7 +2059,7 @@ def stats_text(campaign: Campaign, doc: Mapping[str, Any]) -> str:
             continue
         unit = "%" if _is_rate(campaign, ident) else ""
         count = f"已报送 {basis['units_reported']}/{basis['units_expected']} 个单位"
-        label = _label(campaign, ident)
+        label = indicator_label(campaign, ident)
         lines.append(f"{label}（已报送单位）：{_shown(campaign, ident, basis['reporting_units'])}"
                      f"{unit}（{count}，按已报送单位的基数计）")
         lines.append(f"{label}（全部单位）：{_shown(campaign, ident, basis['all_units'])}"
@@ -2076,7 +2080,7 @@ def stats_text(campaign: Campaign, doc: Mapping[str, Any]) -> str:
         lines.append("汇总表与下级合计不一致（汇总表为准，差额如下）：")
         lines.append(format_table(
             ["单位", "指标", "汇总表", "下级合计", "差额"],
-            [[names.get(d["unit"], d["unit"]), _label(campaign, d["indicator"]),
+            [[names.get(d["unit"], d["unit"]), indicator_label(campaign, d["indicator"]),
               *(_shown(campaign, d["indicator"], d[k])
                 for k in ("consolidated", "children_sum", "difference"))]
              for d in doc["consolidated_differences"]], "llrrr"))

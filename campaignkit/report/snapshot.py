@@ -54,6 +54,7 @@ from ..stats import (
     Rollup,
     children_table,
     frames_from_store,
+    indicator_label,
     outliers,
     plan_vs_actual,
     progress,
@@ -77,20 +78,6 @@ LEVEL_LABELS: Final = {"province": "省", "city": "市州", "county": "县（市
                        "dept": "省直单位"}
 
 
-def _engine_label(c: Campaign, ident: str) -> str:
-    """The label the engine prints (``stats --json``): a measure's label; an indicator's form
-    label followed by its blank, （覆盖乡镇）, unless the blank is only the measure or 是否."""
-    for m in c.measures:
-        if m.id == ident:
-            return m.label
-    ind = c.indicator(ident)
-    if ind.blank and ind.blank not in (ind.unit or ""):
-        blank = ind.blank.replace(" ", "").replace(ind.unit or "\x00", "").strip()
-        if blank and blank != "是否":
-            return f"{ind.label}（{blank}）"
-    return ind.label
-
-
 def display_labels(c: Campaign) -> dict[str, str]:
     """Label every indicator and measure so that no two share a label (column names).
 
@@ -99,7 +86,7 @@ def display_labels(c: Campaign) -> dict[str, str]:
     share that too, their id.
     """
     ids = [i.id for i in c.indicators] + [m.id for m in c.measures]
-    out = {i: _engine_label(c, i) for i in ids}
+    out = {i: indicator_label(c, i) for i in ids}
     units = {i.id: i.unit or "" for i in c.indicators} | {m.id: m.unit or "" for m in c.measures}
     for extra in (lambda i: units[i], lambda i: i):
         seen: dict[str, list[str]] = {}
