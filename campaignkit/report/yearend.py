@@ -314,27 +314,22 @@ def names_list(names: Sequence[str]) -> str:
 # ---------------------------------------------------------------------------------------
 # Sources
 # ---------------------------------------------------------------------------------------
-def _clean(value: Any) -> str | None:
+def _missing(value: Any) -> bool:
+    """Tell whether a cell of a frame holds nothing (None, NaN, NaT)."""
     if value is None:
-        return None
+        return True
     try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    text = str(value)
-    return text or None
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or another value pandas cannot judge
+        return False
+
+
+def _clean(value: Any) -> str | None:
+    return None if _missing(value) else (str(value) or None)
 
 
 def _day(value: Any) -> date | None:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return pd.Timestamp(value).date()
+    return None if _missing(value) else pd.Timestamp(value).date()
 
 
 class SourceBook:
